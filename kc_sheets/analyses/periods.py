@@ -1,0 +1,36 @@
+"""Calendar periods (month, quarter, year): labels and continuous ranges."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+
+Period = Literal["month", "quarter", "year"]
+PERIODS: tuple[Period, ...] = ("month", "quarter", "year")
+_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
+
+
+def period_index(dates: pd.Series, period: Period) -> pd.PeriodIndex:
+    """The calendar period of each date."""
+    return pd.PeriodIndex(pd.DatetimeIndex(dates), freq=_FREQ[period])
+
+
+def period_range(periods: pd.PeriodIndex, period: Period) -> pd.PeriodIndex:
+    """Every period from the first to the last, gaps included (an empty month is a row of 0)."""
+    if len(periods) == 0:
+        return pd.PeriodIndex([], freq=_FREQ[period])
+    return pd.period_range(periods.min(), periods.max(), freq=_FREQ[period])
+
+
+def period_label(p: pd.Period, period: Period, lang: str = "fr") -> str:
+    """'2024-01' for a month, '2024-T1' (fr) / '2024-Q1' (en) for a quarter, '2024' for a year.
+
+    >>> period_label(pd.Period("2024-02", "M"), "quarter")
+    '2024-T1'
+    """
+    if period == "month":
+        return f"{p.year}-{p.month:02d}"
+    if period == "quarter":
+        return f"{p.year}-{'T' if lang == 'fr' else 'Q'}{p.quarter}"
+    return str(p.year)

@@ -1,0 +1,42 @@
+"""What every backend does: read a tab as a table, read a small tab as rows, write blocks.
+
+Calculate talks to a backend only through this protocol, so the same engine fills an .xlsx file,
+a Google spreadsheet or a live Excel workbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import pandas as pd
+
+from kc_sheets.templates.model import Block
+from kc_sheets.transactions import RawTable
+
+
+@dataclass
+class BlockWrite:
+    """One block's content: ``frame`` columns in block order (``block.columns`` keys, then any
+    extra columns for blocks of variable width, whose names become the header when
+    ``header`` is given)."""
+
+    block: Block
+    frame: pd.DataFrame
+    header: list[str] | None = None
+
+
+@dataclass
+class TabWrite:
+    tab: str
+    blocks: list[BlockWrite] = field(default_factory=list)
+
+
+class Backend(Protocol):
+    def sheet_names(self) -> list[str]: ...
+
+    def read_raw(self, tab: str) -> RawTable: ...
+
+    def read_rows(self, tab: str) -> list[list[object]]: ...
+
+    def write(self, writes: list[TabWrite]) -> None: ...

@@ -1,0 +1,246 @@
+"""The .xlsx backend: a fast read of Raw Data, and writes that touch only the tabs we own.
+
+Reading uses fastexcel (Rust, calamine) for Raw Data and python-calamine for small tabs. Writing
+never loads the workbook into openpyxl: the parts of the tabs that receive blocks (and their
+charts) are rewritten, every other part of the zip (Raw Data above all) is copied as its raw
+compressed bytes, through a temporary file that replaces the original only when complete.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path, PurePosixPath
+
+import pandas as pd
+from lxml import etree
+
+from kc_sheets.backends.ooxml_zip import OoxmlPackage, atomic_write_package
+from kc_sheets.backends.protocol import TabWrite
+from kc_sheets.backends.sheet_xml import NS, SheetEditor
+from kc_sheets.cells import parse_ref
+from kc_sheets.errors import KcError
+from kc_sheets.i18n import register
+from kc_sheets.transactions import RawTable
+
+register({
+    "xlsx.not_found": ("fichier introuvable : {path}", "file not found: {path}"),
+    "xlsx.not_xlsx": (
+        "« {path} » n'est pas un classeur .xlsx. Ouvrez-le dans Excel, LibreOffice ou Google "
+        "Sheets et enregistrez-le au format .xlsx, puis relancez.",
+        "'{path}' is not an .xlsx workbook. Open it in Excel, LibreOffice or Google Sheets, "
+        "save it as .xlsx, then run again."),
+    "xlsx.unreadable": ("classeur illisible ou endommagé ({detail}). Ouvrez-le et "
+                        "réenregistrez-le au format .xlsx.",
+                        "unreadable or damaged workbook ({detail}). Open it and save it again "
+                        "as .xlsx."),
+    "xlsx.no_tab": ("onglet « {tab} » introuvable. Onglets présents : {tabs}.",
+                    "tab '{tab}' not found. Tabs present: {tabs}."),
+})
+
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def _resolve(base: str, target: str) -> str:
+    """Absolute part name of a relationship target, relative to the part ``base``."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts: list[str] = []
+    for piece in (str(PurePosixPath(base).parent) + "/" + target).split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _rels_name(part: str) -> str:
+    path = PurePosixPath(part)
+    return f"{path.parent}/_rels/{path.name}.rels"
+
+
+class XlsxBook:
+    """An .xlsx/.xlsm file on disk, opened for reading its tabs and writing blocks."""
+
+    def __init__(self, path: Path | str, lang: str = "fr") -> None:
+        self.path = Path(path)
+        self.lang = lang
+        if not self.path.is_file():
+            raise KcError("xlsx.not_found", lang=lang, path=str(self.path))
+        if self.path.suffix.lower() not in _SUFFIXES or not zipfile.is_zipfile(self.path):
+            raise KcError("xlsx.not_xlsx", lang=lang, path=self.path.name)
+        try:
+            with OoxmlPackage(self.path) as pkg:
+                workbook = etree.fromstring(pkg.read("xl/workbook.xml"))
+                rels = etree.fromstring(pkg.read("xl/_rels/workbook.xml.rels"))
+                self._names = set(pkg.names())
+        except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile) as exc:
+            raise KcError("xlsx.unreadable", lang=lang, detail=str(exc)) from None
+        targets = {r.get("Id"): _resolve("xl/workbook.xml", r.get("Target"))
+                   for r in rels.iter(f"{{{PKG_REL_NS}}}Relationship")}
+        self._parts: dict[str, str] = {}
+        for sheet in workbook.iter(f"{{{NS}}}sheet"):
+            rid = sheet.get(f"{{{REL_NS}}}id")
+            if rid in targets:
+                self._parts[sheet.get("name")] = targets[rid]
+        pr = workbook.find(f"{{{NS}}}workbookPr")
+        self.date1904 = pr is not None and pr.get("date1904") in ("1", "true")
+
+    # ------------------------------------------------------------------ reading
+
+    def sheet_names(self) -> list[str]:
+        return list(self._parts)
+
+    def has_tab(self, tab: str) -> bool:
+        return tab in self._parts
+
+    def _require(self, tab: str) -> str:
+        if tab not in self._parts:
+            raise KcError("xlsx.no_tab", lang=self.lang, tab=tab,
+                          tabs=", ".join(self._parts) or "-")
+        return self._parts[tab]
+
+    def read_raw(self, tab: str) -> RawTable:
+        """The tab as a table: first non-empty row = headers, the rows below = data."""
+        import fastexcel
+
+        part = self._require(tab)
+        first_row, first_col = _first_cell(self.path, part)
+        if first_row is None:
+            return RawTable(pd.DataFrame(), (), 2, 1, tab, self.date1904)
+        try:
+            reader = fastexcel.read_excel(str(self.path))
+            sheet = reader.load_sheet(tab, header_row=0, schema_sample_rows=None)
+            frame = sheet.to_pandas()
+        except Exception as exc:  # fastexcel raises its own error types
+            raise KcError("xlsx.unreadable", lang=self.lang, detail=f"{tab}: {exc}") from None
+        headers = tuple("" if str(c).startswith("__UNNAMED__") else str(c).strip()
+                        for c in frame.columns)
+        frame.columns = [f"c{i}" for i in range(len(headers))]
+        return RawTable(frame, headers, first_row + 1, first_col, tab, self.date1904)
+
+    def read_rows(self, tab: str) -> list[list[object]]:
+        """A small tab as rows of Python values, from A1 (row 1 is index 0)."""
+        import python_calamine
+
+        self._require(tab)
+        try:
+            workbook = python_calamine.CalamineWorkbook.from_path(str(self.path))
+            sheet = workbook.get_sheet_by_name(tab)
+            rows = sheet.to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise KcError("xlsx.unreadable", lang=self.lang, detail=f"{tab}: {exc}") from None
+        return rows
+
+    # ------------------------------------------------------------------ writing
+
+    def write(self, writes: list[TabWrite], out: Path | None = None) -> Path:
+        """Write blocks into their tabs; atomically replaces ``out`` (default: the file itself)."""
+        out = Path(out) if out else self.path
+        replace: dict[str, bytes] = {}
+        delete: set[str] = set()
+        with OoxmlPackage(self.path) as pkg:
+            for tab_write in writes:
+                part = self._require(tab_write.tab)
+                editor = SheetEditor(pkg.read(part), self.date1904)
+                counts: dict[str, int] = {}
+                for block_write in tab_write.blocks:
+                    counts[block_write.block.name] = editor.write_block(block_write)
+                replace[part] = editor.to_bytes()
+                for chart in self._charts_of(pkg, part):
+                    xml = replace.get(chart) or pkg.read(chart)
+                    replace[chart] = _update_chart(xml, tab_write, counts)
+            workbook = pkg.read("xl/workbook.xml")
+            replace["xl/workbook.xml"] = _full_calc_on_load(workbook)
+            if "xl/calcChain.xml" in self._names:
+                delete.add("xl/calcChain.xml")
+                replace["[Content_Types].xml"] = re.sub(
+                    rb'<Override[^>]*PartName="/xl/calcChain.xml"[^>]*/>', b"",
+                    pkg.read("[Content_Types].xml"))
+                replace["xl/_rels/workbook.xml.rels"] = re.sub(
+                    rb'<Relationship[^>]*Target="[^"]*calcChain.xml"[^>]*/>', b"",
+                    pkg.read("xl/_rels/workbook.xml.rels"))
+        atomic_write_package(self.path, out, replace, delete)
+        return out
+
+    def _charts_of(self, pkg: OoxmlPackage, part: str) -> list[str]:
+        charts: list[str] = []
+        for drawing in _targets(pkg, part, "/drawing"):
+            charts += _targets(pkg, drawing, "/chart")
+        return charts
+
+
+def _targets(pkg: OoxmlPackage, part: str, type_suffix: str) -> list[str]:
+    rels = _rels_name(part)
+    if not pkg.has(rels):
+        return []
+    root = etree.fromstring(pkg.read(rels))
+    return [_resolve(part, r.get("Target")) for r in root.iter(f"{{{PKG_REL_NS}}}Relationship")
+            if r.get("Type", "").endswith(type_suffix) and r.get("TargetMode") != "External"]
+
+
+_FORMULA = re.compile(r"<c:f>([^<]*)</c:f>")
+_RANGE = re.compile(r"^(?P<sheet>'(?:[^']|'')*'|[^'!]+)!\$(?P<c1>[A-Z]+)\$(?P<r1>\d+)"
+                    r"(?::\$(?P<c2>[A-Z]+)\$(?P<r2>\d+))?$")
+_CACHE = re.compile(r"<c:(numCache|strCache)>.*?</c:\1>", re.S)
+
+
+def _update_chart(xml: bytes, tab_write: TabWrite, counts: dict[str, int]) -> bytes:
+    """Point the chart's series at the rows just written; drop cached values (recomputed)."""
+    text = xml.decode("utf-8")
+    blocks = {w.block.first_data_row: (w.block, counts.get(w.block.name, 0))
+              for w in tab_write.blocks if w.block.layout == "table"}
+
+    def fix(match: re.Match) -> str:
+        ref = _RANGE.match(match.group(1).replace("&apos;", "'"))
+        if not ref:
+            return match.group(0)
+        sheet = ref.group("sheet")
+        name = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+        start = int(ref.group("r1"))
+        if name != tab_write.tab or start not in blocks:
+            return match.group(0)
+        _, n = blocks[start]
+        col2 = ref.group("c2") or ref.group("c1")
+        quoted = "'" + name.replace("'", "''") + "'"
+        new = f"{quoted}!${ref.group('c1')}${start}:${col2}${start + max(n, 1) - 1}"
+        return f"<c:f>{new.replace('&', '&amp;')}</c:f>"
+
+    text = _FORMULA.sub(fix, text)
+    text = _CACHE.sub("", text)
+    return text.encode("utf-8")
+
+
+def _full_calc_on_load(workbook: bytes) -> bytes:
+    """Ask Excel to recompute every formula on open (our blocks changed under them)."""
+    if re.search(rb"<calcPr\b", workbook):
+        if b"fullCalcOnLoad" in workbook:
+            return re.sub(rb'fullCalcOnLoad="[^"]*"', b'fullCalcOnLoad="1"', workbook)
+        return re.sub(rb"<calcPr\b", b'<calcPr fullCalcOnLoad="1"', workbook, count=1)
+    return re.sub(rb"(</sheets>(?:\s*<functionGroups[^>]*/>)?(?:\s*<externalReferences>.*?"
+                  rb"</externalReferences>)?(?:\s*<definedNames>.*?</definedNames>)?)",
+                  rb'\1<calcPr fullCalcOnLoad="1"/>', workbook, count=1, flags=re.S)
+
+
+def _first_cell(path: Path, part: str) -> tuple[int | None, int]:
+    """Row and first column of the first row holding a value, reading only the start of the part.
+
+    This is where fastexcel's table starts, so sheet row numbers of data rows can be given in
+    messages (a header pasted in B3 makes the first data row 4).
+    """
+    row_tag, cell_tag = f"{{{NS}}}row", f"{{{NS}}}c"
+    with zipfile.ZipFile(path) as zf, zf.open(part) as fh:
+        row_number = 0
+        for _, row in etree.iterparse(fh, events=("end",), tag=row_tag):
+            row_number = int(row.get("r") or row_number + 1)
+            cols = [parse_ref(c.get("r"))[1] for c in row.iter(cell_tag)
+                    if c.get("r") and (c.find(f"{{{NS}}}v") is not None
+                                       or c.find(f"{{{NS}}}is") is not None)]
+            if cols:
+                return row_number, min(cols)
+            row.clear()
+    return None, 1

@@ -1,0 +1,255 @@
+"""The one use case: read Raw Data and Settings, ingest, analyse, write the blocks, stamp the run.
+
+Nothing is written until everything has been computed, and the write replaces the workbook in
+one step: a failed Calculate leaves the workbook as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from kc_sheets import __version__
+from kc_sheets.backends.protocol import BlockWrite, TabWrite
+from kc_sheets.errors import KcError
+from kc_sheets.i18n import LANGS, Lang, register, t
+from kc_sheets.settings import (
+    SETTINGS_FIRST_ROW, SETTINGS_KEY_COL, SETTINGS_VALUE_COL, Settings, read_settings,
+)
+from kc_sheets.templates import get as get_template
+from kc_sheets.templates.common import SET_ASIDE_RAW_COLUMNS, SET_ASIDE_SHOWN
+from kc_sheets.templates.model import Block, Template
+from kc_sheets.transactions import Ingested, IngestOptions, RawTable, ingest
+
+register({
+    "calc.no_raw": ("aucun onglet « Raw Data ». Onglets présents : {tabs}. Ajoutez un onglet "
+                    "nommé « Raw Data » et collez-y vos commandes (en-têtes en ligne 1).",
+                    "no 'Raw Data' tab. Tabs present: {tabs}. Add a tab named 'Raw Data' and "
+                    "paste your orders into it (headers in row 1)."),
+    "calc.no_template": (
+        "ce classeur n'est pas un modèle kc_sheets (pas d'onglet « Paramètres »). Indiquez le "
+        "modèle à ajouter, par ex. « --template first-vs-repeat ».",
+        "this workbook is not a kc_sheets template (no 'Settings' tab). Name the template to "
+        "add, e.g. '--template first-vs-repeat'."),
+    "calc.unknown_template": ("modèle « {template} » inconnu. Modèles disponibles : {known}.",
+                              "unknown template '{template}'. Available templates: {known}."),
+})
+
+RAW_TAB = "Raw Data"
+
+
+@dataclass
+class Context:
+    """What an analysis receives: the canonical tables, the settings and the language."""
+
+    ingested: Ingested
+    settings: Settings
+    lang: Lang
+    template: Template
+
+
+@dataclass
+class RunResult:
+    path: Path
+    template: str
+    lang: Lang
+    rows_read: int
+    rows_used: int
+    rows_set_aside: int
+    revenue_used: float
+    customers: int
+    orders: int
+    seconds: float
+    blocks: dict[str, pd.DataFrame] = field(default_factory=dict)
+    ingested: Ingested | None = None
+
+    def summary(self) -> dict:
+        return {"file": str(self.path), "template": self.template, "rows_read": self.rows_read,
+                "rows_used": self.rows_used, "rows_set_aside": self.rows_set_aside,
+                "revenue_used": round(self.revenue_used, 2), "customers": self.customers,
+                "orders": self.orders, "seconds": round(self.seconds, 2)}
+
+
+def known_template(template_id: str, lang: Lang = "fr") -> Template:
+    from kc_sheets.templates import all_templates
+
+    try:
+        return get_template(template_id)
+    except KeyError:
+        raise KcError("calc.unknown_template", lang=lang, template=template_id,
+                      known=", ".join(x.id for x in all_templates())) from None
+
+
+def settings_tab_name(names: list[str]) -> tuple[str, Lang] | None:
+    """The Settings tab of a workbook and the language its name is in."""
+    for lang in LANGS:
+        if t("tab.settings", lang) in names:
+            return t("tab.settings", lang), lang
+    return None
+
+
+def settings_triples(rows: list[list[object]]) -> list[tuple[int, str, object]]:
+    out = []
+    for index, row in enumerate(rows[SETTINGS_FIRST_ROW - 1:], start=SETTINGS_FIRST_ROW):
+        key = row[SETTINGS_KEY_COL - 1] if len(row) >= SETTINGS_KEY_COL else None
+        value = row[SETTINGS_VALUE_COL - 1] if len(row) >= SETTINGS_VALUE_COL else None
+        if key:
+            out.append((index, str(key), value))
+    return out
+
+
+def run_analyses(template: Template, raw: RawTable, settings: Settings,
+                 settings_tab: str) -> tuple[Ingested, dict[str, pd.DataFrame]]:
+    """Ingest and run every analysis of the template; returns the result blocks by name."""
+    lang = settings.lang
+    options = IngestOptions(day_first=settings.day_first, decimal_comma=settings.decimal_comma,
+                            mapping=settings.mapping,
+                            mapping_rows={k[4:]: r for k, r in settings.rows.items()
+                                          if k.startswith("map.")},
+                            settings_tab=settings_tab, lang=lang)
+    ingested = ingest(raw, options)
+    ctx = Context(ingested, settings, lang, template)
+    blocks: dict[str, pd.DataFrame] = {}
+    for analysis in template.analyses:
+        blocks.update(analysis(ctx))
+    blocks.update(quality_blocks(ingested, lang))
+    return ingested, blocks
+
+
+def quality_blocks(ingested: Ingested, lang: Lang, limit: int | None = SET_ASIDE_SHOWN
+                   ) -> dict[str, pd.DataFrame]:
+    quality = ingested.quality
+    notes = " · ".join(quality.notes)
+    return {
+        "quality.summary": quality.summary(),
+        "quality.mapping": quality.mapping,
+        "quality.by_reason": quality.by_reason,
+        "quality.notes": pd.DataFrame({"text": [notes]}),
+        "quality.set_aside": ingested.set_aside_table(limit=limit, lang=lang),
+    }
+
+
+def run_blocks(template: Template, ingested: Ingested, lang: Lang, seconds: float,
+               now: dt.datetime) -> dict[str, pd.DataFrame]:
+    quality = ingested.quality
+    text = t("stamp.text", lang, date=now.strftime("%d/%m/%Y %H:%M" if lang == "fr"
+                                                   else "%Y-%m-%d %H:%M"),
+             rows=f"{quality.rows_read:,}".replace(",", "\u202f" if lang == "fr" else ","),
+             used=f"{quality.rows_used:,}".replace(",", "\u202f" if lang == "fr" else ","),
+             seconds=f"{seconds:.1f}".replace(".", "," if lang == "fr" else "."),
+             version=__version__)
+    return {
+        "run.stamp": pd.DataFrame({"text": [text]}),
+        "run.details": pd.DataFrame([{
+            "calculated_at": pd.Timestamp(now.replace(microsecond=0)), "template": template.id,
+            "version": __version__, "duration_s": round(seconds, 2),
+            "rows_read": quality.rows_read}]),
+    }
+
+
+def tab_writes(template: Template, blocks: dict[str, pd.DataFrame], lang: Lang) -> list[TabWrite]:
+    """Every block of the template, placed in its tab, with its columns in block order."""
+    writes = []
+    for tab in template.tabs:
+        if not tab.blocks:
+            continue
+        entry = TabWrite(t(tab.title, lang))
+        for block in tab.blocks:
+            if block.name in blocks:
+                entry.blocks.append(_block_write(block, blocks[block.name], lang))
+        writes.append(entry)
+    return writes
+
+
+def _block_write(block: Block, frame: pd.DataFrame, lang: Lang) -> BlockWrite:
+    keys = [c.key for c in block.columns]
+    if block.layout == "fields":
+        return BlockWrite(block, frame[[k for k in keys if k in frame.columns]])
+    if block.max_rows is not None:
+        frame = frame.head(block.max_rows)
+    if block.dynamic_header:
+        extra = [c for c in frame.columns if c not in keys and c != "reason"]
+        extra = extra[:SET_ASIDE_RAW_COLUMNS]
+        header = [t(c.label, lang) for c in block.columns] + [str(c) for c in extra]
+        return BlockWrite(block, frame[keys + extra], header)
+    return BlockWrite(block, frame[keys])
+
+
+def calculate(path: Path | str, *, template_id: str | None = None, lang: Lang | None = None,
+              out: Path | str | None = None, now: dt.datetime | None = None) -> RunResult:
+    """Calculate an .xlsx workbook in place (or into ``out``) and return what was done.
+
+    ``template_id`` adds that template's tabs to a workbook that lacks them (any workbook with a
+    Raw Data tab); ``lang`` is the language of tabs added that way.
+    """
+    from kc_sheets.backends.xlsx import XlsxBook
+
+    started = time.perf_counter()
+    path = Path(path)
+    book = XlsxBook(path, lang or "fr")
+    names = book.sheet_names()
+    if RAW_TAB not in names:
+        raise KcError("calc.no_raw", tab=RAW_TAB, lang=lang or "fr", tabs=", ".join(names))
+    found = settings_tab_name(names)
+    template = known_template(template_id, lang or "fr") if template_id else None
+    if found is None or (template and not _has_tabs(template, names, found[1])):
+        if template is None:
+            raise KcError("calc.no_template", lang=lang or "fr")
+        tab_lang = lang or (found[1] if found else "fr")
+        add_template_tabs(path, template, tab_lang, out)
+        if out is not None:
+            path = Path(out)
+        book = XlsxBook(path, tab_lang)
+        names = book.sheet_names()
+        found = settings_tab_name(names)
+        assert found is not None
+    settings_tab, tab_lang = found
+    settings = read_settings(settings_triples(book.read_rows(settings_tab)), tab=settings_tab,
+                             lang=tab_lang)
+    if template is None:
+        template = known_template(settings.template_id or "", settings.lang)
+    lang = settings.lang
+    raw = book.read_raw(RAW_TAB)
+    ingested, blocks = run_analyses(template, raw, settings, settings_tab)
+    now = now or dt.datetime.now()
+    seconds = time.perf_counter() - started
+    blocks.update(run_blocks(template, ingested, lang, seconds, now))
+    written = book.write(tab_writes(template, blocks, lang), Path(out) if out else None)
+    quality = ingested.quality
+    return RunResult(written, template.id, lang, quality.rows_read, quality.rows_used,
+                     quality.rows_set_aside, quality.revenue_used, quality.customers,
+                     quality.orders, time.perf_counter() - started, blocks, ingested)
+
+
+def _has_tabs(template: Template, names: list[str], lang: Lang) -> bool:
+    return all(t(tab.title, lang) in names for tab in template.tabs)
+
+
+def add_template_tabs(path: Path, template: Template, lang: Lang, out: Path | str | None) -> None:
+    """Add the template's missing tabs to a workbook (one openpyxl load and save).
+
+    This rewrites the workbook once; every later Calculate copies Raw Data byte for byte.
+    """
+    import os
+    import tempfile
+
+    import openpyxl
+
+    from kc_sheets.templates.render_xlsx import render
+
+    keep_vba = path.suffix.lower() == ".xlsm"
+    workbook = openpyxl.load_workbook(path, keep_vba=keep_vba, rich_text=True)
+    render(template, lang, workbook=workbook)
+    target = Path(out) if out else path
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".kc-tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        workbook.save(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,260 @@
+"""``kc-sheets``: the terminal entry point. It parses arguments and calls the engine, nothing more.
+
+Every error meant for a user (:class:`KcError`) is printed as one readable message with a
+non-zero exit code; an unexpected error prints a short report (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kc_sheets import __version__
+from kc_sheets.errors import KcError
+from kc_sheets.i18n import check_lang, register, t
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
+                  help="kc_sheets: customer knowledge in the spreadsheets marketing teams use. "
+                       "Connaissance client dans vos tableurs.")
+templates_app = typer.Typer(no_args_is_help=True, help="List and build the template workbooks.")
+app.add_typer(templates_app, name="templates")
+out = Console()
+err = Console(stderr=True)
+DEBUG = {"on": False}
+
+register({
+    "cli.done": ("Calcul terminé", "Calculation done"),
+    "cli.rows": ("{used} lignes utilisées sur {read} ({aside} écartées, voir l'onglet "
+                 "« Qualité des données »)",
+                 "{used} rows used out of {read} ({aside} set aside, see the 'Data quality' tab)"),
+    "cli.unexpected": ("erreur inattendue ({kind}: {detail}). Relancez avec --debug et "
+                       "signalez-la avec le fichier si possible.",
+                       "unexpected error ({kind}: {detail}). Run again with --debug and report "
+                       "it, with the file if you can."),
+    "cli.bad_lang": ("langue « {lang} » inconnue : fr ou en.", "unknown language '{lang}': fr or en."),
+    "cli.bad_input": ("format d'entrée non pris en charge : {name} (.csv, .xlsx ou .parquet).",
+                      "unsupported input format: {name} (.csv, .xlsx or .parquet)."),
+})
+
+
+def _lang(value: str) -> str:
+    try:
+        return check_lang(value)
+    except ValueError:
+        raise KcError("cli.bad_lang", lang="en", **{"lang": value}) from None
+
+
+def _run(action, lang: str = "fr"):
+    """Run an action; print KcError messages instead of tracebacks."""
+    try:
+        return action()
+    except KcError as exc:
+        err.print(f"[bold red]{t('error.prefix', exc.lang)}[/] : {exc.message()}"
+                  if exc.lang == "fr" else f"[bold red]{t('error.prefix', exc.lang)}[/]: "
+                  f"{exc.message()}", highlight=False)
+        raise typer.Exit(2)
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        err.print("Interrompu / interrupted")
+        raise typer.Exit(130)
+    except Exception as exc:  # a bug: say so briefly, never dump a traceback by default
+        if DEBUG["on"]:
+            traceback.print_exc()
+        err.print(f"[bold red]{t('error.prefix', lang)}[/] : "
+                  + t("cli.unexpected", lang, kind=type(exc).__name__, detail=str(exc)[:300]),
+                  highlight=False)
+        raise typer.Exit(70)
+
+
+@app.callback()
+def main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks of unexpected "
+                                    "errors."),
+         version: bool = typer.Option(False, "--version", help="Print the version and exit.")):
+    DEBUG["on"] = debug
+    if version:
+        out.print(f"kc_sheets {__version__}")
+        raise typer.Exit()
+
+
+def _print_run(result) -> None:
+    lang = result.lang
+    out.print(f"[bold green]{t('cli.done', lang)}[/] · {result.path} · {result.template} · "
+              f"{result.seconds:.1f} s", highlight=False)
+    out.print(t("cli.rows", lang, used=f"{result.rows_used:,}", read=f"{result.rows_read:,}",
+                aside=f"{result.rows_set_aside:,}"), highlight=False)
+    table = result.blocks.get("first_vs_repeat.totals")
+    if table is not None and len(table):
+        row = table.iloc[0]
+        grid = Table(show_header=True, header_style="bold")
+        for key in ("orders", "new_customers", "first_purchase_revenue", "repeat_revenue",
+                    "repeat_share", "net_revenue"):
+            grid.add_column(t(f"col.{key}", lang))
+        share = row["repeat_share"]
+        grid.add_row(f"{row['orders']:,}", f"{row['new_customers']:,}",
+                     f"{row['first_purchase_revenue']:,.2f}", f"{row['repeat_revenue']:,.2f}",
+                     "-" if share != share else f"{share:.1%}", f"{row['net_revenue']:,.2f}")
+        out.print(grid)
+
+
+@app.command()
+def calculate(
+    file: Path = typer.Argument(..., help="The .xlsx workbook (it is updated in place)."),
+    template: Optional[str] = typer.Option(None, "--template", "-t", help="Add this "
+                                           "template's tabs if the workbook lacks them."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of added tabs: fr or en."),
+    output: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file "
+                                          "instead of updating FILE."),
+):
+    """Calculate a workbook: read Raw Data and Settings, fill the result tabs."""
+    from kc_sheets.calculate import calculate as run
+
+    def action():
+        result = run(file, template_id=template, lang=_lang(lang) if lang else None, out=output)
+        _print_run(result)
+
+    _run(action, lang or "fr")
+
+
+@app.command()
+def demo(
+    template: str = typer.Option("first-vs-repeat", "--template", "-t"),
+    lang: str = typer.Option("fr", "--lang"),
+    rows: int = typer.Option(5000, "--rows", help="Rows of sample data."),
+    seed: int = typer.Option(42, "--seed"),
+    output: Path = typer.Option(Path("kc_out"), "--out", "-o", help="Folder to write into."),
+):
+    """Fill a template with built-in sample data and calculate it (no account needed)."""
+    from kc_sheets import sample_data
+    from kc_sheets.backends.raw_writer import fill_raw_data
+    from kc_sheets.calculate import calculate as run, known_template
+    from kc_sheets.templates.render_xlsx import build
+
+    def action():
+        language = _lang(lang)
+        spec = known_template(template, language)
+        output.mkdir(parents=True, exist_ok=True)
+        path = output / f"demo-{spec.id}-{language}.xlsx"
+        build(spec, path, language)
+        fill_raw_data(path, sample_data.generate(rows=rows, seed=seed, lang=language))
+        _print_run(run(path))
+
+    _run(action, lang)
+
+
+@app.command("sample-data")
+def sample_data_command(
+    output: Path = typer.Argument(..., help="File to write: .csv, .xlsx or .parquet."),
+    rows: int = typer.Option(5000, "--rows"),
+    seed: int = typer.Option(42, "--seed"),
+    lang: str = typer.Option("fr", "--lang", help="Headers (and CSV style) in fr or en."),
+    template: str = typer.Option("first-vs-repeat", "--template", "-t",
+                                 help="For .xlsx: the template whose Raw Data is filled."),
+):
+    """Write realistic synthetic transactions (seeded) for trying and testing."""
+    from kc_sheets import sample_data
+    from kc_sheets.backends.raw_writer import fill_raw_data
+    from kc_sheets.calculate import known_template
+    from kc_sheets.templates.render_xlsx import build
+
+    def action():
+        language = _lang(lang)
+        frame = sample_data.generate(rows=rows, seed=seed, lang=language)
+        suffix = output.suffix.lower()
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".csv":
+            if language == "fr":
+                frame.to_csv(output, sep=";", decimal=",", index=False, date_format="%d/%m/%Y")
+            else:
+                frame.to_csv(output, index=False, date_format="%Y-%m-%d")
+        elif suffix == ".parquet":
+            frame.to_parquet(output, index=False)
+        elif suffix == ".xlsx":
+            build(known_template(template, language), output, language)
+            fill_raw_data(output, frame)
+        else:
+            raise KcError("cli.bad_input", lang=language, name=output.name)
+        summary = sample_data.describe(frame)
+        out.print(f"{output} · " + " · ".join(f"{k}: {v}" for k, v in summary.items()),
+                  highlight=False)
+
+    _run(action, lang)
+
+
+@app.command()
+def analyze(
+    input: Path = typer.Argument(..., help="Transactions: .csv, .xlsx (its Raw Data tab, or "
+                                 "first tab) or .parquet."),
+    template: str = typer.Option("first-vs-repeat", "--template", "-t"),
+    output: Path = typer.Option(Path("kc_out/blocks"), "--out", "-o", help="Folder for CSVs."),
+    period: str = typer.Option("month", "--period", help="month, quarter or year."),
+    lang: str = typer.Option("fr", "--lang"),
+    date_order: str = typer.Option("auto", "--date-order", help="auto, day_first or "
+                                   "month_first (dates written as text)."),
+    decimal: str = typer.Option("comma", "--decimal", help="comma or point (amounts as text)."),
+):
+    """Compute a template's blocks from a file and write each block as a CSV (for pipelines)."""
+    from kc_sheets.analyze import analyze_file
+
+    def action():
+        written = analyze_file(input, template, output, lang=_lang(lang), period=period,
+                               date_order=date_order, decimal=decimal)
+        for path in written:
+            out.print(str(path), highlight=False)
+
+    _run(action, lang)
+
+
+@templates_app.command("list")
+def templates_list(lang: str = typer.Option("fr", "--lang")):
+    """List the templates, with their id and title."""
+    from kc_sheets.templates import all_templates
+
+    def action():
+        language = _lang(lang)
+        table = Table("id", "titre" if language == "fr" else "title", show_header=True)
+        for spec in all_templates():
+            table.add_row(spec.id, t(spec.title, language))
+        out.print(table)
+
+    _run(action, lang)
+
+
+@templates_app.command("build")
+def templates_build(
+    lang: Optional[str] = typer.Option(None, "--lang", help="fr or en (default: both)."),
+    output: Path = typer.Option(Path("sheet_templates"), "--out", "-o"),
+    brand: Optional[Path] = typer.Option(None, "--brand", help="TOML file with your name, "
+                                         "colours, logo and contact line."),
+    template: Optional[str] = typer.Option(None, "--template", "-t", help="Only this one."),
+):
+    """Build the template workbooks into OUT/<lang>/<id>.xlsx."""
+    from kc_sheets.calculate import known_template
+    from kc_sheets.templates import all_templates
+    from kc_sheets.templates.brand import load_brand
+    from kc_sheets.templates.render_xlsx import build
+
+    def action():
+        langs = [_lang(lang)] if lang else ["fr", "en"]
+        specs = [known_template(template)] if template else all_templates()
+        look = load_brand(brand)
+        for language in langs:
+            for spec in specs:
+                path = build(spec, output / language / f"{spec.id}.xlsx", language, look)
+                out.print(str(path), highlight=False)
+
+    _run(action, lang or "fr")
+
+
+def run() -> None:  # pragma: no cover - console script shim
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

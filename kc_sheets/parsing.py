@@ -1,0 +1,604 @@
+"""Reading raw cells: headers, blanks, dates, amounts, quantities and ids.
+
+Every parser takes one column (a pandas Series of any dtype: typed numbers or datetimes, the
+"str" dtype, or object with mixed Python values) and returns a :class:`Parsed`: the values and,
+per row, a status among ``ok``, ``missing`` (blank cell), ``invalid`` (unreadable text, an error
+value such as ``#N/A``, a boolean) and ``impossible`` (a well-formed date that does not exist,
+such as 31/02/2024, or outside 1970-2099).
+
+Speed: a column is factorized and only its distinct values are parsed, with vectorised pyarrow
+and numpy operations (no Python loop over rows), then spread back by codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+STATUSES: tuple[str, ...] = ("ok", "missing", "invalid", "impossible")
+OK, MISSING, INVALID, IMPOSSIBLE = range(4)
+_STATUS_OBJECTS = np.array(STATUSES + ("missing",), dtype=object)  # code -1 -> "missing"
+
+ERROR_VALUES: tuple[str, ...] = (
+    "#N/A", "#NA", "#VALUE!", "#VALEUR!", "#DIV/0!", "#REF!", "#NAME?", "#NOM?", "#NUM!",
+    "#NOMBRE!", "#NULL!", "#NUL!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#ERROR!", "#N/D",
+)
+_ERRORS = pa.array(ERROR_VALUES, type=pa.large_string())
+
+YEAR_MIN, YEAR_MAX = 1970, 2099
+_NS_PER_DAY = 86_400 * 10**9
+_DAYS_1970_TO_2100 = 47_482
+_EXCEL_EPOCH = {False: 25_569, True: 24_107}  # serial of 1970-01-01 (1900 and 1904 systems)
+_NAT = np.iinfo(np.int64).min
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed column: ``values`` (NaN/NaT/None where not ok) and ``status`` per row.
+
+    >>> p = parse_amounts(pd.Series(["12,50 €", "", "#N/A"]))
+    >>> p.values.tolist()[0], p.status.tolist()
+    (12.5, ['ok', 'missing', 'invalid'])
+    """
+
+    values: pd.Series
+    status: pd.Series
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Boolean array: True where the status is ``ok``."""
+        return np.asarray(self.status, dtype=object) == "ok"
+
+
+def normalize_header(text: object) -> str:
+    """A header as a comparable name: lower case, no accents, punctuation as single spaces.
+
+    >>> normalize_header("Date d'achat"), normalize_header("N° commande")
+    ('date d achat', 'n commande')
+    """
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKD", str(text))
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = s.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
+    return re.sub(r"[\W_]+", " ", s.lower()).strip()
+
+
+def is_blank(series: pd.Series) -> pd.Series:
+    """True where a cell is None, NaN, NaT, empty or only whitespace.
+
+    >>> is_blank(pd.Series(["a", " ", None, 0])).tolist()
+    [False, True, True, False]
+    """
+    kind = _kind_of(series)
+    if kind != "other":
+        return series.isna().astype(bool)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    blank = np.zeros(len(uniques) + 1, dtype=bool)
+    blank[-1] = True
+    strings, positions = _strings_of(uniques)
+    if len(positions):
+        blank[positions] = _blank_strings(strings)
+    return pd.Series(blank[codes], index=series.index)
+
+
+# --------------------------------------------------------------------------------------------
+# Dates
+
+
+def parse_dates(series: pd.Series, day_first: bool | None = True,
+                date1904: bool = False) -> Parsed:
+    """Dates and datetimes (naive, wall time) from any cell type.
+
+    Accepts datetime/date objects, Excel serial numbers (also as text; ``date1904`` for Mac
+    workbooks), ``31/12/2024``, ``31/12/24``, ``31-12-2024``, ``31.12.2024``, ``2024-12-31``,
+    ``2024/12/31``, an optional time (``14:05``, ``14:05:11``, AM/PM) and a time zone suffix,
+    which is dropped (``2024-12-31 14:05:11 +0100`` -> 14:05:11). ``day_first=None``: day first
+    unless some value of the column rules it out (12/31/2024).
+
+    >>> parse_dates(pd.Series(["31/12/2024", 45292, "31/02/2024"])).status.tolist()
+    ['ok', 'ok', 'impossible']
+    """
+    kind = _kind_of(series)
+    if kind == "datetime":
+        ns, status = _datetime_column(series)
+    elif kind == "number":
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        ns, status = _serials_to_ns(values, date1904)
+    elif kind == "bool":
+        ns = np.full(len(series), _NAT, dtype=np.int64)
+        status = np.where(series.isna().to_numpy(), MISSING, INVALID).astype(np.int8)
+    else:
+        ns, status = _by_uniques(series, lambda u, counts: _dates_of_uniques(
+            u, counts, day_first, date1904), _NAT)
+    values = pd.Series(ns.view("datetime64[ns]"), index=series.index)
+    return Parsed(values, _status_series(status, series.index))
+
+
+def _dates_of_uniques(uniques, counts, day_first, date1904):
+    n = len(uniques)
+    ns = np.full(n, _NAT, dtype=np.int64)
+    status = np.full(n, INVALID, dtype=np.int8)
+    groups = _split_kinds(uniques)
+    if len(groups["str"]):
+        pos = groups["str"]
+        ns[pos], status[pos] = _date_strings(_strings_of(uniques)[0], counts[pos], day_first,
+                                             date1904)
+    if len(groups["num"]):
+        pos = groups["num"]
+        ns[pos], status[pos] = _serials_to_ns(_as_floats(uniques, pos), date1904)
+    if len(groups["datetime"]):
+        pos = groups["datetime"]
+        ns[pos], status[pos] = _datetime_objects(np.asarray(uniques, dtype=object)[pos])
+    return ns, status
+
+
+def _datetime_column(series: pd.Series):
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_localize(None)
+    raw = series.to_numpy()
+    return _bounded_ns(raw, np.zeros(len(raw), dtype=bool))
+
+
+def _bounded_ns(raw: np.ndarray, invalid: np.ndarray):
+    """datetime64 of any unit -> int64 ns, and status (impossible outside 1970-2099)."""
+    missing = np.isnat(raw)
+    inside = (raw >= np.datetime64(f"{YEAR_MIN}-01-01")) & \
+        (raw < np.datetime64(f"{YEAR_MAX + 1}-01-01"))
+    ok = inside & ~missing & ~invalid
+    ns = np.where(ok, raw, np.datetime64("NaT")).astype("datetime64[ns]").view(np.int64)
+    status = np.select([ok, missing, invalid], [OK, MISSING, INVALID], IMPOSSIBLE)
+    return ns, status.astype(np.int8)
+
+
+def _datetime_objects(objects: np.ndarray):
+    """Python/pandas datetime and date objects -> int64 ns (time kept, time zone dropped)."""
+    naive = [v.replace(tzinfo=None) if getattr(v, "tzinfo", None) is not None else v
+             for v in objects]
+    years = np.array([v.astype("datetime64[Y]").astype(int) + 1970
+                      if isinstance(v, np.datetime64) else v.year for v in naive])
+    inside = (years >= YEAR_MIN) & (years <= YEAR_MAX)
+    ns = np.full(len(objects), _NAT, dtype=np.int64)
+    if inside.any():
+        kept = [v for v, keep in zip(naive, inside) if keep]
+        ns[inside] = pd.to_datetime(pd.Series(kept, dtype=object), errors="coerce") \
+            .to_numpy().astype("datetime64[ns]").view(np.int64)
+    status = np.where(inside, OK, IMPOSSIBLE).astype(np.int8)
+    return ns, status
+
+
+def _serials_to_ns(values: np.ndarray, date1904: bool):
+    """Excel serial numbers (fraction = time of day) or yyyymmdd integers -> int64 ns."""
+    missing = np.isnan(values)
+    finite = np.isfinite(values)
+    safe = np.where(finite, values, 0.0)
+    days = safe - _EXCEL_EPOCH[date1904]
+    in_range = finite & (days >= 0) & (days < _DAYS_1970_TO_2100)
+    ms = np.round(np.where(in_range, days, 0.0) * 86_400_000.0).astype(np.int64)
+    ns = np.where(in_range, ms * 1_000_000, _NAT)
+    status = np.where(in_range, OK, np.where(missing, MISSING, np.where(finite, IMPOSSIBLE,
+                                                                         INVALID)))
+    # yyyymmdd written as a number (20241231)
+    compact = finite & ~in_range & (safe >= 19_700_101) & (safe <= 20_991_231) & \
+        (safe == np.floor(safe))
+    if compact.any():
+        whole = safe[compact].astype(np.int64)
+        days_c, good = _civil_days(whole // 10_000, whole // 100 % 100, whole % 100)
+        ns[compact] = np.where(good, days_c * _NS_PER_DAY, _NAT)
+        status[compact] = np.where(good, OK, IMPOSSIBLE)
+    return ns, status.astype(np.int8)
+
+
+def _civil_days(y, m, d):
+    """Days since 1970-01-01 of (year, month, day) arrays, and whether the date exists."""
+    y, m, d = (np.asarray(x, dtype=np.int64) for x in (y, m, d))
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    good_m = (m >= 1) & (m <= 12)
+    last = month_days[np.where(good_m, m, 1)] + ((m == 2) & leap)
+    good = good_m & (d >= 1) & (d <= last) & (y >= YEAR_MIN) & (y <= YEAR_MAX)
+    yy = y - (m <= 2)
+    era = yy // 400
+    yoe = yy - era * 400
+    doy = (153 * (m + np.where(m > 2, -3, 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146_097 + doe - 719_468, good
+
+
+_TIME = (r"(?:(?:[ T]+|\s*[,à]\s*|\s+a\s+)(?P<H>\d{1,2})[:hH](?P<M>\d{2})"
+         r"(?::(?P<S>\d{2})(?:[.,](?P<F>\d{1,9}))?)?\s*(?P<P>[AaPp]\.?[Mm]\.?)?"
+         r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?))?)?$")
+_YMD = r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _TIME
+_DMY = r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4}|\d{2})" + _TIME
+_ISO = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?)?$"
+_ZONE = r"^(.*\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|[+-]\d{2}:?\d{2})$"
+_NUMERIC_TEXT = r"^\d+(?:[.,]\d+)?$"
+
+
+def _date_strings(strings: pa.Array, counts: np.ndarray, day_first: bool | None, date1904: bool):
+    text = pc.utf8_trim_whitespace(strings)
+    n = len(text)
+    ns = np.full(n, _NAT, dtype=np.int64)
+    status = np.full(n, INVALID, dtype=np.int8)
+    status[_blank_strings(strings)] = MISSING
+    numeric = _mask(pc.match_substring_regex(text, _NUMERIC_TEXT))
+    if numeric.any():
+        serial = pc.cast(pc.replace_substring(text.filter(pa.array(numeric)), ",", "."),
+                         pa.float64()).to_numpy(zero_copy_only=False)
+        ns[numeric], status[numeric] = _serials_to_ns(serial, date1904)
+    # Fast path: ISO 8601 (2024-12-31, 2024-12-31 14:05:11, ...T14:05:11Z).
+    iso = _mask(pc.match_substring_regex(text, _ISO))
+    if iso.any():
+        subset = pc.replace_substring_regex(text.filter(pa.array(iso)), _ZONE, r"\1")
+        parsed = pd.to_datetime(pd.Series(subset.to_numpy(zero_copy_only=False), dtype=object),
+                                format="ISO8601", errors="coerce").to_numpy()
+        good = ~np.isnat(parsed)
+        sub_ns, sub_status = _bounded_ns(parsed, np.zeros(len(parsed), dtype=bool))
+        where = np.flatnonzero(iso)[good]
+        ns[where], status[where] = sub_ns[good], sub_status[good]
+        iso[np.flatnonzero(iso)[~good]] = False  # left to the slow path below
+    rest = ~iso & ~numeric & (status == INVALID)
+    if rest.any():
+        idx = np.flatnonzero(rest)
+        sub = text.filter(pa.array(rest))
+        r_ns, r_status = _date_parts(sub, counts[idx], day_first)
+        ns[idx], status[idx] = r_ns, r_status
+    return ns, status
+
+
+def _date_parts(text: pa.Array, counts: np.ndarray, day_first: bool | None):
+    """Dates written y-m-d or d/m/y (or m/d/y) with an optional time, by arithmetic."""
+    n = len(text)
+    ns = np.full(n, _NAT, dtype=np.int64)
+    status = np.full(n, INVALID, dtype=np.int8)
+    ymd = pc.extract_regex(text, _YMD)
+    dmy = pc.extract_regex(text, _DMY)
+    is_ymd = _mask(ymd.is_valid())
+    is_dmy = _mask(dmy.is_valid()) & ~is_ymd
+    if not (is_ymd.any() or is_dmy.any()):
+        return ns, status
+    a, b, y2 = (_int_field(dmy, k) for k in ("a", "b", "y"))
+    if day_first is None:
+        rules_out_day = counts[is_dmy & (b > 12) & (a <= 12)].sum()
+        rules_out_month = counts[is_dmy & (a > 12) & (b <= 12)].sum()
+        day_first = not rules_out_day > rules_out_month
+    short = is_dmy & (y2 < 100)
+    y2 = np.where(short, np.where(y2 < 30, 2000 + y2, 1900 + y2), y2)
+    year = np.where(is_ymd, _int_field(ymd, "y"), y2)
+    month = np.where(is_ymd, _int_field(ymd, "m"), b if day_first else a)
+    day = np.where(is_ymd, _int_field(ymd, "d"), a if day_first else b)
+    parts = {k: np.where(is_ymd, _int_field(ymd, k), _int_field(dmy, k)) for k in "HMS"}
+    frac = pc.if_else(pa.array(is_ymd), ymd.field("F"), dmy.field("F"))
+    frac = _int_field_of(pc.utf8_rpad(frac, width=9, padding="0"))
+    ampm = pc.utf8_upper(pc.if_else(pa.array(is_ymd), ymd.field("P"), dmy.field("P")))
+    pm = _mask(pc.starts_with(ampm, "P"))
+    am = _mask(pc.starts_with(ampm, "A"))
+    hour = parts["H"]
+    good_h = np.where(pm | am, (hour >= 1) & (hour <= 12), hour <= 23)
+    hour = np.where(pm & (hour < 12), hour + 12, np.where(am & (hour == 12), 0, hour))
+    days, good = _civil_days(year, month, day)
+    good &= good_h & (parts["M"] <= 59) & (parts["S"] <= 59)
+    total = days * _NS_PER_DAY + ((hour * 60 + parts["M"]) * 60 + parts["S"]) * 10**9 + frac
+    shaped = is_ymd | is_dmy
+    ns[:] = np.where(shaped & good, total, _NAT)
+    status[:] = np.where(shaped, np.where(good, OK, IMPOSSIBLE), INVALID)
+    return ns, status
+
+
+def _int_field(struct: pa.StructArray, name: str) -> np.ndarray:
+    return _int_field_of(struct.field(name))
+
+
+def _int_field_of(strings: pa.Array) -> np.ndarray:
+    """Digits -> int64 (0 where empty or null)."""
+    strings = pc.if_else(pc.equal(strings, ""), None, strings)
+    return pc.cast(strings, pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Amounts and quantities
+
+_CURRENCY = r"(?i)\s|[\x{00a0}\x{202f}\x{2009}'’]|eur(?:os?)?|usd|gbp|chf|cad|aud|jpy|[€$£¥]"
+_PLAIN = r"^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"          # 12 12.5 .5 1.234 1e3
+_ONE_COMMA = r"^(?:\d+,\d*|,\d+)$"                           # 12,5 1,234
+_COMMA_AMBIGUOUS = r"^[1-9]\d{0,2},\d{3}$"                   # 1,234
+_POINT_AMBIGUOUS = r"^[1-9]\d{0,2}\.\d{3}$"                  # 1.234
+_COMMA_THOUSANDS = r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$"         # 1,234,567.89
+_POINT_THOUSANDS = r"^\d{1,3}(?:\.\d{3})+(?:,\d*)?$"         # 1.234.567,89
+
+
+def parse_amounts(series: pd.Series, decimal_comma: bool | None = True) -> Parsed:
+    """Amounts as floats: numbers as is, and text such as ``1 234,56 €`` or ``(12.50)``.
+
+    Spaces (also no-break ones) separate thousands; with both ``,`` and ``.`` the last one is
+    the decimal separator; ``1,234`` alone is 1.234 with ``decimal_comma`` and 1234 without
+    (``None``: decided by the other values of the column, decimal comma by default).
+    ``1.234`` is 1.234 unless the column writes thousands with points (``1.234.567,89``).
+
+    >>> parse_amounts(pd.Series(["1 234,56 €", "$1,234.50", "(12.50)", True])).values.tolist()
+    [1234.56, 1234.5, -12.5, nan]
+    """
+    kind = _kind_of(series)
+    if kind == "number":
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        return _parsed_numbers(values, series.index)
+    if kind in ("bool", "datetime"):
+        status = np.where(series.isna().to_numpy(), MISSING, INVALID).astype(np.int8)
+        values = np.full(len(series), np.nan)
+        return Parsed(pd.Series(values, index=series.index), _status_series(status, series.index))
+    values, status = _by_uniques(series, lambda u, counts: _amounts_of_uniques(
+        u, decimal_comma), np.nan)
+    return Parsed(pd.Series(values, index=series.index), _status_series(status, series.index))
+
+
+def parse_numbers(series: pd.Series) -> Parsed:
+    """Quantities: like :func:`parse_amounts` with the decimal separator read from the column.
+
+    >>> parse_numbers(pd.Series(["2", "1,5", 3])).values.tolist()
+    [2.0, 1.5, 3.0]
+    """
+    return parse_amounts(series, decimal_comma=None)
+
+
+def _parsed_numbers(values: np.ndarray, index) -> Parsed:
+    missing = np.isnan(values)
+    finite = np.isfinite(values)
+    status = np.where(finite, OK, np.where(missing, MISSING, INVALID)).astype(np.int8)
+    values = np.where(finite, values, np.nan)
+    return Parsed(pd.Series(values, index=index), _status_series(status, index))
+
+
+def _amounts_of_uniques(uniques, decimal_comma):
+    n = len(uniques)
+    values = np.full(n, np.nan)
+    status = np.full(n, INVALID, dtype=np.int8)
+    groups = _split_kinds(uniques)
+    if len(groups["num"]):
+        pos = groups["num"]
+        floats = _as_floats(uniques, pos)
+        finite = np.isfinite(floats)
+        values[pos] = np.where(finite, floats, np.nan)
+        status[pos] = np.where(finite, OK, INVALID)
+    if len(groups["str"]):
+        pos = groups["str"]
+        values[pos], status[pos] = _amount_strings(_strings_of(uniques)[0], decimal_comma)
+    return values, status
+
+
+def _amount_strings(strings: pa.Array, decimal_comma: bool | None):
+    text = pc.utf8_trim_whitespace(strings)
+    status = np.full(len(text), INVALID, dtype=np.int8)
+    status[_blank_strings(strings)] = MISSING
+    body = pc.replace_substring_regex(text, _CURRENCY, "")
+    body = pc.replace_substring(body, "\u2212", "-")
+    paren = _mask(pc.match_substring_regex(body, r"^\(.*\)$"))
+    body = pc.replace_substring_regex(body, r"^\((.*)\)$", r"\1")
+    minus = _mask(pc.match_substring_regex(body, r"^-|-$"))
+    body = pc.replace_substring_regex(body, r"^[+-]|[+-]$", "")
+
+    def match(pattern: str) -> np.ndarray:
+        return _mask(pc.match_substring_regex(body, pattern))
+
+    plain, one_comma = match(_PLAIN), match(_ONE_COMMA)
+    comma_amb, point_amb = match(_COMMA_AMBIGUOUS), match(_POINT_AMBIGUOUS)
+    comma_k = match(_COMMA_THOUSANDS) & ~one_comma
+    point_k = match(_POINT_THOUSANDS) & ~plain
+    if decimal_comma is None:
+        comma_decimal = (one_comma & ~comma_amb).any() or (point_k & match(",")).any()
+        point_decimal = (plain & ~point_amb & match(r"\.")).any() or comma_k.any()
+        decimal_comma = bool(comma_decimal or not point_decimal)
+    points_are_thousands = bool(point_k.any())
+    comma_thousands = one_comma & comma_amb & (not decimal_comma)
+    no_commas = pc.replace_substring(body, ",", "")
+    no_points = pc.replace_substring(body, ".", "")
+    conditions = [plain & ~(point_amb & points_are_thousands), plain, comma_thousands,
+                  one_comma, comma_k, point_k]
+    choices = [body, no_points, no_commas, pc.replace_substring(body, ",", "."), no_commas,
+               pc.replace_substring(no_points, ",", ".")]
+    normalized = pa.nulls(len(body), pa.large_string())
+    for condition, choice in reversed(list(zip(conditions, choices))):
+        normalized = pc.if_else(pa.array(condition), choice.cast(pa.large_string()),
+                                normalized)
+    readable = _mask(normalized.is_valid())
+    numbers = pc.cast(normalized, pa.float64()).to_numpy(zero_copy_only=False)
+    numbers = np.where(paren | minus, -numbers, numbers)
+    finite = readable & np.isfinite(numbers)
+    status = np.where(finite, OK, status).astype(np.int8)
+    return np.where(finite, numbers, np.nan), status
+
+
+# --------------------------------------------------------------------------------------------
+# Ids
+
+
+def parse_ids(series: pd.Series) -> Parsed:
+    """Ids as text: 123, "123", 123.0 and " 123 " are all "123"; blank is None.
+
+    Whole numbers are written without decimals (exact for large integers), other numbers as
+    Python writes them ("12.5"), text is kept as typed, only stripped. Error values (#N/A) and
+    booleans are ``invalid`` (None).
+
+    >>> parse_ids(pd.Series([123, "123", 123.0, " 123 ", None, 12.5])).values.tolist()
+    ['123', '123', '123', '123', None, '12.5']
+    """
+    texts, status = _by_uniques(series, lambda u, counts: _ids_of_uniques(u), None)
+    return Parsed(pd.Series(texts, index=series.index, dtype=object),
+                  _status_series(status, series.index))
+
+
+def _ids_of_uniques(uniques):
+    n = len(uniques)
+    texts = np.full(n, None, dtype=object)
+    status = np.full(n, INVALID, dtype=np.int8)
+    groups = _split_kinds(uniques)
+    objects = np.asarray(uniques, dtype=object)
+    if len(groups["str"]):
+        pos = groups["str"]
+        strings = _strings_of(uniques)[0]
+        text = pc.utf8_trim_whitespace(strings)
+        text = pc.replace_substring_regex(text, r"^(\d+)\.0+$", r"\1")
+        blank = _blank_strings(strings)
+        error = _mask(pc.is_in(pc.utf8_upper(text), value_set=_ERRORS))
+        kept = ~blank & ~error
+        values = text.to_numpy(zero_copy_only=False)
+        texts[pos] = np.where(kept, values, None)
+        status[pos] = np.where(kept, OK, np.where(blank, MISSING, INVALID))
+    if len(groups["num"]):
+        pos = groups["num"]
+        texts[pos] = _number_ids(objects[pos])
+        status[pos] = np.where(pd.isna(texts[pos]), INVALID, OK)
+    if len(groups["datetime"]):
+        pos = groups["datetime"]
+        texts[pos] = [pd.Timestamp(v).isoformat(sep=" ").removesuffix(" 00:00:00")
+                      for v in objects[pos]]
+        status[pos] = OK
+    for p in groups["other"]:
+        texts[p], status[p] = str(objects[p]).strip() or None, OK
+    return texts, status
+
+
+def _number_ids(numbers: np.ndarray) -> np.ndarray:
+    """Numbers -> id texts: whole numbers without decimals, exactly; None for inf."""
+    kind = pd.api.types.infer_dtype(numbers, skipna=False)
+    if kind == "integer":
+        try:
+            ints = numbers.astype(np.int64)
+        except OverflowError:
+            return np.array([str(int(v)) for v in numbers], dtype=object)
+        return pa.array(ints).cast(pa.string()).to_numpy(zero_copy_only=False)
+    floats = np.asarray(numbers, dtype=float)
+    whole = np.isfinite(floats) & (floats == np.floor(floats)) & (np.abs(floats) < 2**63)
+    out = np.full(len(floats), None, dtype=object)
+    if whole.any():
+        out[whole] = pa.array(floats[whole].astype(np.int64)).cast(pa.string()) \
+            .to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(~whole & np.isfinite(floats)):
+        value = numbers[i]
+        out[i] = str(value) if isinstance(value, Decimal) else repr(float(value))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Shared machinery
+
+
+class _BoolCell:
+    """Stands for a boolean cell in a mixed column, so that True is not merged with 1."""
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+
+_TRUE_CELL, _FALSE_CELL = _BoolCell(True), _BoolCell(False)
+
+
+def _kind_of(series: pd.Series) -> str:
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if pd.api.types.is_numeric_dtype(dtype):
+        return "number"
+    return "other"
+
+
+def _by_uniques(series: pd.Series, parse_uniques, missing_value):
+    """Parse the distinct values of a column, then spread them back by codes."""
+    data = series
+    if series.dtype == object:
+        data = _separate_booleans(series)
+    codes, uniques = pd.factorize(data, use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    values, status = parse_uniques(uniques, counts)
+    values = np.append(values, np.array([missing_value], dtype=values.dtype))
+    status = np.append(status, np.int8(MISSING))
+    return values[codes], status[codes]   # code -1 (blank) takes the appended last entry
+
+
+def _separate_booleans(series: pd.Series) -> pd.Series:
+    """Replace True/False in a mixed object column by markers (factorize merges True and 1)."""
+    inferred = pd.api.types.infer_dtype(series, skipna=True)
+    if not inferred.startswith("mixed"):
+        return series
+    values = series.to_numpy(dtype=object)
+    flags = np.frompyfunc(lambda v: isinstance(v, (bool, np.bool_)), 1, 1)(values).astype(bool)
+    if not flags.any():
+        return series
+    values = values.copy()
+    values[flags] = np.where(values[flags].astype(bool), _TRUE_CELL, _FALSE_CELL)
+    return pd.Series(values, index=series.index, dtype=object)
+
+
+def _split_kinds(uniques) -> dict[str, np.ndarray]:
+    """Positions of the strings, numbers, datetimes, booleans and others among uniques."""
+    n = len(uniques)
+    empty = np.zeros(0, dtype=np.intp)
+    out = {"str": empty, "num": empty, "datetime": empty, "bool": empty, "other": empty}
+    all_of = np.arange(n)
+    if isinstance(uniques.dtype, pd.StringDtype):
+        return {**out, "str": all_of}
+    if pd.api.types.is_bool_dtype(uniques.dtype):
+        return {**out, "bool": all_of}
+    if pd.api.types.is_numeric_dtype(uniques.dtype):
+        return {**out, "num": all_of}
+    if pd.api.types.is_datetime64_any_dtype(uniques.dtype):
+        return {**out, "datetime": all_of}
+    objects = np.asarray(uniques, dtype=object)
+    inferred = pd.api.types.infer_dtype(objects, skipna=False)
+    if inferred == "string":
+        return {**out, "str": all_of}
+    if inferred in ("integer", "floating", "mixed-integer-float"):
+        return {**out, "num": all_of}
+    kinds = np.array([_kind_of_value(v) for v in objects], dtype=object)
+    return {k: np.flatnonzero(kinds == k) for k in out}
+
+
+def _kind_of_value(v: object) -> str:
+    if isinstance(v, (bool, np.bool_, _BoolCell)):
+        return "bool"
+    if isinstance(v, str):
+        return "str"
+    if isinstance(v, (int, float, np.integer, np.floating, Decimal)):
+        return "num"
+    if isinstance(v, (dt.date, np.datetime64)):
+        return "datetime"
+    return "other"
+
+
+def _strings_of(uniques) -> tuple[pa.Array, np.ndarray]:
+    """The string uniques as a pyarrow array, and their positions."""
+    if isinstance(uniques.dtype, pd.StringDtype):
+        array = pa.array(uniques.array)
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        return array.cast(pa.large_string()), np.arange(len(uniques))
+    objects = np.asarray(uniques, dtype=object)
+    positions = _split_kinds(uniques)["str"]
+    return pa.array(objects[positions], type=pa.large_string()), positions
+
+
+def _blank_strings(strings: pa.Array) -> np.ndarray:
+    empty = pc.equal(pc.utf8_length(strings), 0)
+    return _mask(pc.or_(empty, pc.utf8_is_space(strings)))
+
+
+def _mask(array) -> np.ndarray:
+    """A pyarrow boolean array as a numpy bool array (null -> False)."""
+    return array.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _as_floats(uniques, positions: np.ndarray) -> np.ndarray:
+    return np.asarray(np.asarray(uniques, dtype=object)[positions], dtype=float)
+
+
+def _status_series(codes: np.ndarray, index) -> pd.Series:
+    return pd.Series(_STATUS_OBJECTS[codes], index=index, dtype=object)

@@ -1,0 +1,291 @@
+"""Render a template description to an .xlsx workbook with openpyxl.
+
+Only templates go through openpyxl (they are small). Calculated results are written by
+:mod:`kc_sheets.backends.xlsx`, which keeps every style this module puts on a block's first data
+row: that row is the *style row* every written row copies.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.drawing.image import Image
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from kc_sheets import __version__
+from kc_sheets.backends.ooxml_zip import normalize_package
+from kc_sheets.cells import col_letter
+from kc_sheets.i18n import Lang, register, t
+from kc_sheets.settings import IDENTITY_SETTINGS, SETTINGS_FIRST_ROW
+from kc_sheets.templates.brand import DEFAULT_BRAND, Brand
+from kc_sheets.templates.model import Block, Chart, Tab, Template
+from kc_sheets.templates.styles import (
+    GENERAL, NUMBER_FORMATS, TAB_COLOURS, CellStyle, cell_styles,
+)
+
+register({
+    "brand.by": ("Proposé par {name}", "Provided by {name}"),
+    "settings.choices": ("Listes de choix", "Choice lists"),
+})
+
+CHOICES_FIRST_COL = 8  # column H: hidden lists behind the Settings drop-downs
+
+
+class _Styler:
+    """Applies named styles to cells, reusing openpyxl style objects."""
+
+    def __init__(self, brand: Brand, lang: Lang) -> None:
+        self.styles = cell_styles(brand)
+        self.formats = NUMBER_FORMATS[lang]
+        self._cache: dict[str, tuple] = {}
+
+    def _objects(self, name: str) -> tuple:
+        if name not in self._cache:
+            s: CellStyle = self.styles[name]
+            font = Font(name="Calibri", bold=s.bold, italic=s.italic, size=s.size, color=s.color)
+            fill = PatternFill("solid", fgColor=s.fill) if s.fill else PatternFill()
+            align = Alignment(horizontal=s.align, vertical=s.valign, wrap_text=s.wrap)
+            border = Border(
+                bottom=Side("thin", color=s.border_bottom) if s.border_bottom else Side(),
+                top=Side("thin", color=s.border_top) if s.border_top else Side())
+            self._cache[name] = (font, fill, align, border)
+        return self._cache[name]
+
+    def apply(self, cell, name: str, fmt: str | None = None) -> None:
+        font, fill, align, border = self._objects(name)
+        cell.font, cell.fill, cell.alignment, cell.border = font, fill, align, border
+        cell.number_format = self.formats[fmt] if fmt and fmt != "text" else (
+            self.formats["text"] if fmt == "text" else GENERAL)
+
+
+def render(template: Template, lang: Lang = "fr", brand: Brand = DEFAULT_BRAND,
+           workbook: Workbook | None = None) -> Workbook:
+    """The template as an openpyxl workbook (tabs added to ``workbook`` when one is given).
+
+    A workbook that already has a tab of the same name keeps it (its Raw Data in particular).
+    """
+    wb = workbook or Workbook()
+    fresh = workbook is None
+    if fresh:
+        wb.remove(wb.active)
+    styler = _Styler(brand, lang)
+    params = {"template": t(template.title, lang), "version": __version__, "name": brand.name}
+    for tab in template.tabs:
+        title = t(tab.title, lang)
+        if title in wb.sheetnames:
+            continue
+        ws = wb.create_sheet(title)
+        _render_tab(ws, tab, template, lang, brand, styler, params)
+    wb.calculation.fullCalcOnLoad = True
+    wb.properties.title = t(template.title, lang)
+    wb.properties.creator = brand.name
+    wb.properties.keywords = f"kc_sheets:{template.id}:{lang}"
+    readme = t("tab.readme", lang)
+    if readme in wb.sheetnames and fresh:
+        wb.active = wb.sheetnames.index(readme)
+    return wb
+
+
+def build(template: Template, path: Path, lang: Lang = "fr", brand: Brand = DEFAULT_BRAND) -> Path:
+    """Write the template to ``path`` deterministically (same input, same bytes)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    render(template, lang, brand).save(path)
+    normalize_package(path)
+    return path
+
+
+def _render_tab(ws: Worksheet, tab: Tab, template: Template, lang: Lang, brand: Brand,
+                styler: _Styler, params: dict) -> None:
+    ws.sheet_view.showGridLines = tab.gridlines
+    if tab.tab_color:
+        ws.sheet_properties.tabColor = TAB_COLOURS[tab.tab_color](brand)
+    for letter, width in tab.widths:
+        ws.column_dimensions[letter].width = width
+    for text in tab.texts:
+        cell = ws[text.cell]
+        if text.formula:
+            cell.value = text.formula
+        elif text.label:
+            cell.value = t(text.label, lang, **params, **dict(text.params))
+        styler.apply(cell, text.style, text.fmt if text.formula else None)
+    for block in tab.blocks:
+        _render_block(ws, block, lang, styler)
+    for chart in tab.charts:
+        _render_chart(ws, tab, chart, lang, styler)
+    if tab.role == "settings":
+        _render_settings(ws, template, lang, styler)
+    elif tab.role == "glossary":
+        _render_glossary(ws, template, lang, styler)
+    elif tab.role == "readme":
+        _render_brand(ws, brand, lang, styler)
+    if tab.freeze:
+        ws.freeze_panes = tab.freeze
+    if tab.role == "raw":
+        ws.sheet_view.selection[0].activeCell = "A2"
+        ws.sheet_view.selection[0].sqref = "A2"
+    if tab.role != "raw":
+        ws.row_dimensions[2].height = 30
+    _page_setup(ws, tab, brand)
+
+
+def _page_setup(ws: Worksheet, tab: Tab, brand: Brand) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_options.horizontalCentered = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    footer = brand.name + (f" · {brand.contact}" if brand.contact else "")
+    ws.oddFooter.left.text = footer
+    ws.oddFooter.left.size = 8
+    ws.oddFooter.right.text = "&P / &N"
+    ws.oddFooter.right.size = 8
+
+
+def _render_block(ws: Worksheet, block: Block, lang: Lang, styler: _Styler) -> None:
+    row, col = block.anchor_row, block.anchor_col
+    data_style = {"table": "cell", "total": "total", "stamp": "stamp", "note": "note"}[block.style]
+    if block.layout == "fields":
+        for i, column in enumerate(block.columns):
+            label = ws.cell(row + i, col, t(column.label, lang))
+            styler.apply(label, "field_label")
+            styler.apply(ws.cell(row + i, col + 1), "cell", column.fmt)
+        return
+    if block.header:
+        for i in range(block.width):
+            cell = ws.cell(row, col + i)
+            if i < len(block.columns):
+                cell.value = t(block.columns[i].label, lang)
+            styler.apply(cell, "table_header")
+    first = block.first_data_row
+    rows = block.fixed_rows or 1
+    for r in range(first, first + rows):
+        for i in range(block.width):
+            column = block.columns[i] if i < len(block.columns) else None
+            fmt = column.fmt if column else "text"
+            style = data_style
+            if style == "cell" and fmt == "text":
+                style = "cell_text"
+            styler.apply(ws.cell(r, col + i), style, fmt)
+    if block.name == "run.stamp":
+        ws.cell(first, col, t("stamp.never", lang))
+
+
+def _render_chart(ws: Worksheet, tab: Tab, spec: Chart, lang: Lang, styler: _Styler) -> None:
+    block = next(b for b in tab.blocks if b.name == spec.block)
+    keys = [c.key for c in block.columns]
+    first = block.first_data_row
+    col = block.anchor_col
+
+    def ref(key: str) -> Reference:
+        c = col + keys.index(key)
+        return Reference(ws, min_col=c, max_col=c, min_row=first, max_row=first)
+
+    bar = BarChart()
+    bar.type = "col"
+    bar.grouping = "stacked" if spec.stacked else "clustered"
+    if spec.stacked:
+        bar.overlap = 100
+    bar.gapWidth = 60
+    for key in spec.bars:
+        bar.add_data(ref(key), titles_from_data=False)
+    from openpyxl.chart.series import SeriesLabel
+    for series, key in zip(bar.series, spec.bars):
+        label = t(block.columns[keys.index(key)].label, lang)
+        series.tx = SeriesLabel(v=label)
+    palette = [styler.styles["table_header"].fill, styler.styles["kpi"].color]
+    for series, colour in zip(bar.series, palette):
+        series.graphicalProperties.solidFill = colour
+        series.graphicalProperties.line.solidFill = colour
+    bar.set_categories(ref(spec.category))
+    bar.title = t(spec.title, lang)
+    bar.y_axis.numFmt = NUMBER_FORMATS[lang][spec.y_fmt]
+    bar.y_axis.majorGridlines = bar.y_axis.majorGridlines
+    bar.x_axis.delete = False
+    bar.y_axis.delete = False
+    bar.legend.position = "b"
+    if spec.lines:
+        line = LineChart()
+        for key in spec.lines:
+            line.add_data(ref(key), titles_from_data=False)
+        for series, key in zip(line.series, spec.lines):
+            series.tx = SeriesLabel(v=t(block.columns[keys.index(key)].label, lang))
+            series.graphicalProperties.line.solidFill = "2A9D8F"
+            series.graphicalProperties.line.width = 28000
+            series.smooth = False
+        line.y_axis.axId = 200
+        line.y_axis.crosses = "max"
+        line.y_axis.numFmt = NUMBER_FORMATS[lang][spec.line_fmt]
+        line.y_axis.majorGridlines = None
+        line.y_axis.delete = False
+        line.y_axis.scaling.min = 0
+        line.y_axis.scaling.max = 1
+        bar += line
+    bar.width = spec.width_cm
+    bar.height = spec.height_cm
+    ws.add_chart(bar, spec.anchor)
+
+
+def _render_settings(ws: Worksheet, template: Template, lang: Lang, styler: _Styler) -> None:
+    row = SETTINGS_FIRST_ROW
+    identity = {"template": template.id, "lang": lang}
+    choice_col = CHOICES_FIRST_COL
+    for setting in IDENTITY_SETTINGS + template.settings:
+        ws.cell(row, 1, setting.key)
+        styler.apply(ws.cell(row, 2, t(setting.label, lang)), "field_name")
+        value = ws.cell(row, 3)
+        if setting.key in identity:
+            value.value = identity[setting.key]
+        elif setting.choices:
+            default = next(c for c in setting.choices if c.value == setting.default)
+            value.value = t(default.label, lang)
+        styler.apply(value, "setting_value", "text")
+        styler.apply(ws.cell(row, 4, t(setting.help, lang)), "body")
+        ws.row_dimensions[row].height = 30 if len(t(setting.help, lang)) > 95 else 18
+        if setting.choices:
+            letter = col_letter(choice_col)
+            ws.cell(SETTINGS_FIRST_ROW - 1, choice_col, setting.key)
+            for i, choice in enumerate(setting.choices):
+                ws.cell(SETTINGS_FIRST_ROW + i, choice_col, t(choice.label, lang))
+            last = SETTINGS_FIRST_ROW + len(setting.choices) - 1
+            validation = DataValidation(
+                type="list", formula1=f"${letter}${SETTINGS_FIRST_ROW}:${letter}${last}",
+                allow_blank=False, showDropDown=False, showErrorMessage=True,
+                errorTitle=t("settings.col.value", lang),
+                error=t("settings.bad_choice", lang, value="", choices=", ".join(
+                    t(c.label, lang) for c in setting.choices)).replace("« » ", "").replace(
+                        "'' ", ""))
+            validation.add(f"C{row}")
+            ws.add_data_validation(validation)
+            ws.column_dimensions[letter].hidden = True
+            choice_col += 1
+        row += 1
+    ws.column_dimensions["A"].hidden = True
+
+
+def _render_glossary(ws: Worksheet, template: Template, lang: Lang, styler: _Styler) -> None:
+    for i, entry in enumerate(template.glossary):
+        row = 6 + i
+        styler.apply(ws.cell(row, 2, t(entry.term, lang)), "field_name")
+        definition = t(entry.definition, lang)
+        styler.apply(ws.cell(row, 3, definition), "body")
+        ws.row_dimensions[row].height = 15 * (1 + len(definition) // 120)
+
+
+def _render_brand(ws: Worksheet, brand: Brand, lang: Lang, styler: _Styler) -> None:
+    if brand.is_default:
+        return
+    line = t("brand.by", lang, name=brand.name) + (f" · {brand.contact}" if brand.contact else "")
+    styler.apply(ws.cell(1, 2, line), "brand")
+    if brand.logo:
+        image = Image(str(brand.logo))
+        scale = min(1.0, 60 / max(image.height, 1))
+        image.width, image.height = image.width * scale, image.height * scale
+        ws.add_image(image, "E2")
+

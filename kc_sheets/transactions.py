@@ -1,0 +1,479 @@
+"""The only door for raw data: header mapping, parsing, orders, and the quality report.
+
+``ingest`` takes the Raw Data table as read (one DataFrame column per sheet column, text or typed)
+and returns the canonical tables plus a report in which every input row is either used or set
+aside with a reason. Rows read = rows used + rows set aside, and the same for revenue.
+
+Orders: rows that share an order id are the lines of one order (exports such as Shopify's put
+the order date, customer and total on the first line only); the order takes the first non-empty
+date and customer of its lines and the sum of their amounts. Without an order id column each row
+is an order. An order whose amount is negative is a refund or credit note: it counts in net
+revenue but is not a purchase.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from kc_sheets.errors import KcError
+from kc_sheets.fields import FIELDS, FIELDS_BY_KEY, SHOPIFY_SIGNATURE
+from kc_sheets.i18n import Lang, register, t
+from kc_sheets.parsing import (
+    is_blank, normalize_header, parse_amounts, parse_dates, parse_ids, parse_numbers,
+)
+from kc_sheets.cells import col_index, col_letter
+
+REASONS: tuple[str, ...] = (
+    "blank_row", "total_row", "duplicate_line", "invalid_date", "impossible_date",
+    "invalid_amount", "missing_date", "missing_amount", "missing_customer", "conflicting_customer",
+)
+
+register({
+    "reason.blank_row": ("Ligne vide", "Blank row"),
+    "reason.total_row": ("Ligne de total ou sous-total", "Total or subtotal row"),
+    "reason.duplicate_line": ("Ligne en double (identique à une ligne précédente)",
+                              "Duplicated line (same as an earlier line)"),
+    "reason.invalid_date": ("Date illisible", "Unreadable date"),
+    "reason.impossible_date": ("Date impossible (ex. 31/02, ou hors 1970-2099)",
+                               "Impossible date (e.g. 31/02, or outside 1970-2099)"),
+    "reason.invalid_amount": ("Montant illisible ou valeur d'erreur (#N/A, #VALEUR!…)",
+                              "Unreadable amount or error value (#N/A, #VALUE!…)"),
+    "reason.missing_date": ("Date manquante", "Missing date"),
+    "reason.missing_amount": ("Montant manquant", "Missing amount"),
+    "reason.missing_customer": ("Client manquant (commande invité sans ID client)",
+                                "Missing customer (guest order without a customer ID)"),
+    "reason.conflicting_customer": ("ID client différent des autres lignes de la même commande",
+                                    "Customer ID differs from the other lines of the same order"),
+    "ingest.no_column": (
+        "aucune colonne « {field} » reconnue. En-têtes trouvés : {headers}. Renommez l'en-tête "
+        "(par ex. « {example} ») ou indiquez la colonne dans l'onglet « {settings} », "
+        "ligne « {setting_label} ».",
+        "no '{field}' column recognised. Headers found: {headers}. Rename the header (e.g. "
+        "'{example}') or name the column in the '{settings}' tab, row '{setting_label}'."),
+    "ingest.bad_mapping": (
+        "la colonne « {value} » n'existe pas dans Raw Data. Indiquez un en-tête de Raw Data "
+        "(par ex. « {first} ») ou une lettre de colonne (A, B…), ou videz la cellule.",
+        "column '{value}' does not exist in Raw Data. Give a Raw Data header (e.g. '{first}') or "
+        "a column letter (A, B…), or clear the cell."),
+    "ingest.empty": (
+        "Raw Data est vide. Collez votre export de commandes (avec sa ligne d'en-têtes) en "
+        "cellule A1 de l'onglet « Raw Data », puis relancez le calcul.",
+        "Raw Data is empty. Paste your order export (with its header row) in cell A1 of the "
+        "'Raw Data' tab, then calculate again."),
+    "ingest.nothing_usable": (
+        "aucune des {rows} lignes n'est exploitable. Motifs principaux : {reasons}. Première "
+        "ligne écartée : ligne {first_row} ({first_reason}).",
+        "none of the {rows} rows can be used. Main reasons: {reasons}. First row set aside: "
+        "row {first_row} ({first_reason})."),
+    "ingest.email_as_customer": ("pas de colonne ID client : l'e-mail sert d'identifiant client",
+                                 "no customer ID column: the email identifies customers"),
+    "ingest.no_order_id": ("pas de colonne ID commande : chaque ligne est une commande",
+                           "no order ID column: each row is an order"),
+})
+
+_TOTAL_RE = re.compile(r"^\s*(sous[- ]?total|sub[- ]?total|grand[- ]total|totaux|total)\b",
+                       re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """Raw Data as read: ``frame`` columns are the sheet's columns, ``headers`` their texts.
+
+    ``first_row`` is the sheet row number of the first data row (the header is just above),
+    ``first_col`` the 1-based sheet column of the frame's first column.
+    """
+
+    frame: pd.DataFrame
+    headers: tuple[str, ...]
+    first_row: int = 2
+    first_col: int = 1
+    tab: str = "Raw Data"
+    date1904: bool = False
+
+    def letter(self, position: int) -> str:
+        return col_letter(self.first_col + position)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, tab: str = "Raw Data") -> "RawTable":
+        headers = tuple(str(c) for c in frame.columns)
+        data = frame.copy()
+        data.columns = [f"c{i}" for i in range(len(headers))]
+        return cls(data, headers, 2, 1, tab)
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    day_first: bool | None = True
+    decimal_comma: bool = True
+    mapping: dict[str, str] = field(default_factory=dict)   # field key -> header or letter
+    mapping_rows: dict[str, int] = field(default_factory=dict)  # field key -> Settings row
+    settings_tab: str = "Paramètres"
+    lang: Lang = "fr"
+
+
+@dataclass
+class Quality:
+    rows_read: int
+    rows_used: int
+    revenue_read: float
+    revenue_used: float
+    customers: int
+    orders: int
+    refunds: int
+    by_reason: pd.DataFrame          # reason, label, rows, revenue
+    mapping: pd.DataFrame            # field, label, column, header
+    notes: list[str]
+    set_aside_rows: np.ndarray       # positions in the raw frame
+    set_aside_reasons: np.ndarray    # reason code per set-aside position
+
+    @property
+    def rows_set_aside(self) -> int:
+        return self.rows_read - self.rows_used
+
+    @property
+    def revenue_set_aside(self) -> float:
+        return self.revenue_read - self.revenue_used
+
+    def summary(self) -> pd.DataFrame:
+        return pd.DataFrame([{
+            "rows_read": self.rows_read, "rows_used": self.rows_used,
+            "rows_set_aside": self.rows_set_aside, "revenue_read": round(self.revenue_read, 2),
+            "revenue_used": round(self.revenue_used, 2),
+            "revenue_set_aside": round(self.revenue_set_aside, 2),
+            "customers": self.customers, "orders": self.orders, "refunds": self.refunds,
+        }])
+
+
+@dataclass
+class Ingested:
+    """The canonical tables.
+
+    ``lines``: one row per used input row (order_id, order_date, customer_id, amount and the
+    optional fields that were found, plus ``row``, the sheet row number).
+    ``orders``: one row per order (order_id, order_date, customer_id, amount, is_refund,
+    first_row, lines, and the first non-empty optional fields).
+    """
+
+    lines: pd.DataFrame
+    orders: pd.DataFrame
+    quality: Quality
+    raw: RawTable
+
+    def set_aside_table(self, limit: int | None = None, lang: Lang = "fr") -> pd.DataFrame:
+        """Set-aside rows with their sheet row number, reason and raw values as text."""
+        positions = self.quality.set_aside_rows
+        reasons = self.quality.set_aside_reasons
+        if limit is not None:
+            positions, reasons = positions[:limit], reasons[:limit]
+        frame = self.raw.frame.iloc[positions]
+        out = pd.DataFrame({
+            "row": positions + self.raw.first_row,
+            "reason": reasons,
+            "reason_label": [t(f"reason.{r}", lang) for r in reasons],
+        })
+        for position, header in enumerate(self.raw.headers):
+            out[header or self.raw.letter(position)] = [
+                raw_text(v) for v in frame.iloc[:, position].tolist()]
+        return out
+
+
+def raw_text(value: object) -> str:
+    """A raw cell value as the text a user would recognise (never a formula, never 'nan')."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, pd.Timestamp) or hasattr(value, "isoformat"):
+        text = value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+        return text.removesuffix(" 00:00:00")
+    return str(value)
+
+
+def map_columns(raw: RawTable, options: IngestOptions) -> dict[str, int]:
+    """Field key -> position of its column in ``raw.frame``.
+
+    A manual mapping from the Settings tab wins; otherwise the column whose header matches the
+    earliest synonym of the field. Each column serves one field at most.
+    """
+    normalized = [normalize_header(h) for h in raw.headers]
+    lang = options.lang
+    found: dict[str, int] = {}
+    for key, value in options.mapping.items():
+        value = str(value).strip()
+        if not value:
+            continue
+        wanted = normalize_header(value)
+        if wanted in normalized:
+            found[key] = normalized.index(wanted)
+        elif re.fullmatch(r"[A-Za-z]{1,3}", value) and \
+                0 <= col_index(value.upper()) - raw.first_col < len(raw.headers):
+            found[key] = col_index(value.upper()) - raw.first_col
+        else:
+            raise KcError("ingest.bad_mapping", tab=options.settings_tab,
+                          row=options.mapping_rows.get(key), column="C", lang=lang,
+                          value=value, first=raw.headers[0] if raw.headers else "A")
+    taken = set(found.values())
+    shopify = SHOPIFY_SIGNATURE <= set(normalized)
+    for fld in FIELDS:
+        if fld.key in found:
+            continue
+        synonyms = fld.synonyms + (("name",) if shopify and fld.key == "order_id" else ())
+        for synonym in synonyms:
+            hits = [i for i, h in enumerate(normalized) if h == synonym and i not in taken]
+            if hits:
+                found[fld.key] = hits[0]
+                taken.add(hits[0])
+                break
+    return found
+
+
+def _missing_column_error(raw: RawTable, key: str, options: IngestOptions) -> KcError:
+    lang = options.lang
+    headers = ", ".join(f"{raw.letter(i)} « {h} »" if lang == "fr" else f"{raw.letter(i)} '{h}'"
+                        for i, h in enumerate(raw.headers[:12]) if h)
+    examples = {"order_date": ("Date d'achat", "Order date"), "amount": ("Montant", "Amount"),
+                "customer_id": ("ID client", "Customer ID")}[key]
+    return KcError("ingest.no_column", tab=raw.tab, row=raw.first_row - 1, lang=lang,
+                   field=t(f"field.{key}", lang), headers=headers or "-",
+                   example=examples[0 if lang == "fr" else 1], settings=options.settings_tab,
+                   setting_label=t(f"setting.map.{key}", lang))
+
+
+def _text_matches(series: pd.Series, pattern: re.Pattern) -> np.ndarray:
+    if series.dtype.kind in "biufcmM":
+        return np.zeros(len(series), dtype=bool)
+    codes, uniques = pd.factorize(series)
+    hits = np.array([isinstance(u, str) and bool(pattern.match(u)) for u in uniques] + [False])
+    return hits[codes]
+
+
+def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
+    """Canonical lines and orders from Raw Data, with the quality report.
+
+    >>> frame = pd.DataFrame({"ID achat": ["A1", "A2"], "Date d'achat": ["31/12/2024", "x"],
+    ...                       "Montant": ["12,50 €", "3"], "ID client": [7, 7]})
+    >>> result = ingest(RawTable.from_frame(frame))
+    >>> result.orders[["order_id", "amount"]].values.tolist(), result.quality.rows_used
+    ([['A1', 12.5]], 1)
+    """
+    options = options or IngestOptions()
+    lang = options.lang
+    frame = raw.frame
+    n = len(frame)
+    if n == 0 or len(raw.headers) == 0:
+        raise KcError("ingest.empty", tab=raw.tab, lang=lang)
+    columns = map_columns(raw, options)
+    notes: list[str] = []
+    if "customer_id" not in columns and "email" in columns:
+        notes.append(t("ingest.email_as_customer", lang))
+    for key in ("order_date", "amount", "customer_id"):
+        if key not in columns and not (key == "customer_id" and "email" in columns):
+            raise _missing_column_error(raw, key, options)
+    if "order_id" not in columns:
+        notes.append(t("ingest.no_order_id", lang))
+
+    col = {key: frame.iloc[:, pos] for key, pos in columns.items()}
+    blank = np.ones(n, dtype=bool)
+    for pos in range(frame.shape[1]):
+        blank &= is_blank(frame.iloc[:, pos]).to_numpy()
+    dates = parse_dates(col["order_date"], day_first=options.day_first, date1904=raw.date1904)
+    amounts = parse_amounts(col["amount"], decimal_comma=options.decimal_comma)
+    date_status = _status(dates)
+    amount_status = _status(amounts)
+    amount_values = amounts.values.to_numpy(dtype=float, na_value=np.nan)
+    amount_ok = amount_status == "ok"
+    if "customer_id" in columns:
+        customers = parse_ids(col["customer_id"])
+    else:
+        customers = parse_ids(col["email"].astype("str").str.strip().str.lower()
+                              .where(~is_blank(col["email"])))
+    customer_values = customers.values
+    order_values = parse_ids(col["order_id"]).values if "order_id" in columns else None
+
+    reason = np.full(n, "", dtype=object)
+
+    def set_reason(mask: np.ndarray, code: str) -> None:
+        mask = mask & (reason == "")
+        reason[mask] = code
+
+    set_reason(blank, "blank_row")
+    total = np.zeros(n, dtype=bool)
+    for key in ("order_id", "customer_id", "order_date"):
+        if key in col:
+            total |= _text_matches(col[key], _TOTAL_RE)
+    total |= _text_matches(frame.iloc[:, 0], _TOTAL_RE)
+    set_reason(total, "total_row")
+    if order_values is not None:
+        set_reason(frame.duplicated(keep="first").to_numpy(), "duplicate_line")
+    set_reason(date_status == "invalid", "invalid_date")
+    set_reason(date_status == "impossible", "impossible_date")
+    set_reason(amount_status == "invalid", "invalid_amount")
+
+    # Orders: lines sharing an order id form one order.
+    alive = reason == ""
+    if order_values is not None:
+        order_key = order_values.astype(object).to_numpy(copy=True)
+        missing_id = pd.isna(order_key)
+        order_key[missing_id] = np.char.add("#", (np.flatnonzero(missing_id)
+                                                   + raw.first_row).astype(str)).astype(object)
+    else:
+        order_key = (np.arange(n) + raw.first_row).astype(str).astype(object)
+        order_key = np.char.add("#", order_key.astype(str)).astype(object)
+    codes, _ = pd.factorize(order_key)
+    codes = np.where(alive, codes, -1)
+    date_values = dates.values.to_numpy(dtype="datetime64[ns]")
+    date_ok = date_status == "ok"
+    cust_arr = customer_values.astype(object).to_numpy()
+    cust_ok = ~pd.isna(cust_arr)
+
+    groups = pd.Series(codes)
+    live = codes >= 0
+    order_date = _first_per_group(codes, date_values, date_ok & live)
+    order_customer = _first_per_group(codes, cust_arr, cust_ok & live)
+    order_has_amount = np.zeros(codes.max() + 1 if live.any() else 0, dtype=bool)
+    if live.any():
+        np.logical_or.at(order_has_amount, codes[live & amount_ok], True)
+    line_date = _take(order_date, codes, np.datetime64("NaT"))
+    line_customer = _take(order_customer, codes, None)
+    line_has_amount = np.where(live, order_has_amount[np.maximum(codes, 0)] if len(
+        order_has_amount) else False, False)
+    set_reason(live & pd.isna(line_date), "missing_date")
+    set_reason(live & ~line_has_amount, "missing_amount")
+    set_reason(live & pd.isna(line_customer), "missing_customer")
+    conflict = live & cust_ok & ~pd.isna(line_customer)
+    conflict[conflict] = cust_arr[conflict] != line_customer[conflict]
+    set_reason(conflict, "conflicting_customer")
+    del groups
+
+    used = reason == ""
+    revenue_values = np.where(amount_ok, amount_values, 0.0)
+    lines = pd.DataFrame({
+        "row": (np.flatnonzero(used) + raw.first_row).astype(np.int64),
+        "order_id": np.asarray(order_key[used], dtype=object),
+        "order_date": line_date[used],
+        "customer_id": np.asarray(line_customer[used], dtype=object),
+        "amount": revenue_values[used],
+    })
+    for key, pos in columns.items():
+        if key in ("order_id", "order_date", "amount", "customer_id"):
+            continue
+        fld = FIELDS_BY_KEY[key]
+        series = frame.iloc[:, pos]
+        if fld.kind == "amount":
+            values = parse_amounts(series, decimal_comma=options.decimal_comma).values
+        elif fld.kind == "number":
+            values = parse_numbers(series).values
+        else:
+            values = parse_ids(series).values
+        lines[key] = values.to_numpy()[used] if hasattr(values, "to_numpy") else values[used]
+    if "email" in lines and lines["email"].dtype == object:
+        lines["email"] = lines["email"].str.lower()
+    for key in ("order_id", "customer_id"):
+        lines[key] = lines[key].astype("str")
+    orders = build_orders(lines)
+
+    quality = _quality(raw, columns, reason, amount_ok, revenue_values, used, orders, notes, lang)
+    if quality.rows_used == 0:
+        first = int(quality.set_aside_rows[0])
+        top = quality.by_reason.sort_values("rows", ascending=False).head(3)
+        reasons = ", ".join(f"{r.label} ({r.rows})" for r in top.itertuples() if r.rows)
+        raise KcError("ingest.nothing_usable", tab=raw.tab, lang=lang, rows=n, reasons=reasons,
+                      first_row=first + raw.first_row,
+                      first_reason=t(f"reason.{quality.set_aside_reasons[0]}", lang))
+    return Ingested(lines, orders, quality, raw)
+
+
+def _status(parsed) -> np.ndarray:
+    return np.asarray(parsed.status.astype(str))
+
+
+def _first_per_group(codes: np.ndarray, values: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """For each group code, the first valid value in row order (missing where none)."""
+    size = codes.max() + 1 if len(codes) and codes.max() >= 0 else 0
+    idx = np.flatnonzero(valid)
+    group_of = codes[idx]
+    # first occurrence of each group among valid rows
+    uniq, first_pos = np.unique(group_of, return_index=True)
+    if values.dtype.kind == "M":
+        out = np.full(size, np.datetime64("NaT"), dtype=values.dtype)
+    else:
+        out = np.full(size, None, dtype=object)
+    out[uniq] = values[idx[first_pos]]
+    return out
+
+
+def _take(per_group: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
+    if len(per_group) == 0:
+        out = np.empty(len(codes), dtype=per_group.dtype)
+        out[:] = missing
+        return out
+    out = per_group[np.maximum(codes, 0)]
+    out = out.copy()
+    out[codes < 0] = missing
+    return out
+
+
+def build_orders(lines: pd.DataFrame) -> pd.DataFrame:
+    """One row per order from the used lines (sum of amounts, first of everything else)."""
+    if lines.empty:
+        return pd.DataFrame({"order_id": pd.Series(dtype="str"),
+                             "order_date": pd.Series(dtype="datetime64[ns]"),
+                             "customer_id": pd.Series(dtype="str"),
+                             "amount": pd.Series(dtype=float), "is_refund": pd.Series(dtype=bool),
+                             "first_row": pd.Series(dtype="int64"),
+                             "lines": pd.Series(dtype="int64")})
+    codes, uniques = pd.factorize(lines["order_id"], sort=False)
+    grouped = lines.groupby(codes, sort=False)
+    orders = pd.DataFrame({
+        "order_id": np.asarray(uniques, dtype=object),
+        "order_date": grouped["order_date"].first().to_numpy(),
+        "customer_id": grouped["customer_id"].first().to_numpy(),
+        "amount": grouped["amount"].sum().round(2).to_numpy(),
+        "first_row": grouped["row"].min().to_numpy(),
+        "lines": grouped.size().to_numpy(),
+    })
+    orders["is_refund"] = orders["amount"] < 0
+    for key in ("quantity", "discount"):
+        if key in lines:
+            orders[key] = grouped[key].sum(min_count=1).to_numpy()
+    for key in ("country", "city", "channel", "store", "email"):
+        if key in lines:
+            orders[key] = grouped[key].first().to_numpy()
+    orders["order_id"] = orders["order_id"].astype("str")
+    orders["customer_id"] = orders["customer_id"].astype("str")
+    return orders
+
+
+def _quality(raw, columns, reason, amount_ok, revenue_values, used, orders, notes, lang):
+    n = len(reason)
+    set_aside = np.flatnonzero(~used)
+    set_reasons = reason[set_aside]
+    rows_by_reason = pd.Series(set_reasons).value_counts()
+    revenue_by_reason = pd.Series(revenue_values[set_aside]).groupby(set_reasons).sum() \
+        if len(set_aside) else pd.Series(dtype=float)
+    by_reason = pd.DataFrame({
+        "reason": list(REASONS),
+        "label": [t(f"reason.{r}", lang) for r in REASONS],
+        "rows": [int(rows_by_reason.get(r, 0)) for r in REASONS],
+        "revenue": [round(float(revenue_by_reason.get(r, 0.0)), 2) for r in REASONS],
+    })
+    mapping = pd.DataFrame({
+        "field": [f.key for f in FIELDS],
+        "label": [t(f"field.{f.key}", lang) for f in FIELDS],
+        "column": [raw.letter(columns[f.key]) if f.key in columns else "" for f in FIELDS],
+        "header": [raw.headers[columns[f.key]] if f.key in columns else "" for f in FIELDS],
+    })
+    purchases = orders[~orders["is_refund"]]
+    return Quality(
+        rows_read=n, rows_used=int(used.sum()),
+        revenue_read=float(revenue_values.sum()), revenue_used=float(revenue_values[used].sum()),
+        customers=int(purchases["customer_id"].nunique()), orders=len(purchases),
+        refunds=int(orders["is_refund"].sum()), by_reason=by_reason, mapping=mapping,
+        notes=notes, set_aside_rows=set_aside, set_aside_reasons=set_reasons,
+    )
