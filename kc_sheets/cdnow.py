@@ -42,8 +42,8 @@ def load_sample(path: str | Path) -> pd.DataFrame:
     "ID client" is the master customer id, so sample rows can be matched with master rows.
 
     >>> frame = load_sample("tests/data/CDNOW_sample.txt")  # doctest: +SKIP
-    >>> frame.loc[0, "ID client"], frame.loc[0, "ID client échantillon"], len(frame)  # doctest: +SKIP
-    ('00004', '0001', 6919)
+    >>> frame.loc[0, SAMPLE_ID], frame.loc[0, "ID client"], len(frame)  # doctest: +SKIP
+    ('0001', '00004', 6919)
     """
     raw = pd.read_csv(path, sep=r"\s+", header=None,
                       names=["customer", "sample_customer", "date", "quantity", "amount"],

@@ -130,10 +130,13 @@ def generate(rows: int = 5000, seed: int = 42, lang: str = "fr", start: str = "2
     product, quantity, discount, amount = _lines(rng, days, day, spend[customer], is_first)
 
     # refunds: a later row for an earlier order of the same customer (whole order or one item)
+    # (refunds that would fall after the end are not in the export yet: other orders are drawn)
     eligible = np.flatnonzero(day < n_days - 1)
-    n_refunds = min(n_refunds, len(eligible))
-    picked = np.sort(rng.choice(eligible, n_refunds, replace=False))
-    delay = 1 + rng.geometric(1 / 12, n_refunds)
+    candidates = rng.choice(eligible, min(len(eligible), 3 * n_refunds + 10), replace=False)
+    delay = rng.geometric(1 / 12, len(candidates))
+    in_range = np.flatnonzero(day[candidates] + delay < n_days)[:n_refunds]
+    picked, delay = candidates[in_range], delay[in_range]
+    n_refunds = len(picked)
     one_item = (quantity[picked] > 1) & (rng.random(n_refunds) < 0.4)
     refund_qty = np.where(one_item, 1, quantity[picked])
     refund_amount = -np.round(amount[picked] * refund_qty / quantity[picked], 2)
@@ -145,7 +148,7 @@ def generate(rows: int = 5000, seed: int = 42, lang: str = "fr", start: str = "2
     guest_channel = rng.choice(len(CHANNELS), n_guests, p=np.array(GUEST_CHANNELS))
     guest = _lines(rng, days, guest_day, np.ones(n_guests), np.zeros(n_guests, dtype=bool))
 
-    day = np.concatenate([day, np.minimum(day[picked] + delay, n_days - 1), guest_day])
+    day = np.concatenate([day, day[picked] + delay, guest_day])
     customer = np.concatenate([customer, customer[picked], np.full(n_guests, -1)])
     product = np.concatenate([product, product[picked], guest[0]])
     quantity = np.concatenate([quantity, -refund_qty, guest[1]])

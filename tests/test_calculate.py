@@ -62,8 +62,8 @@ def test_quality_tab_accounts_for_every_row(tmp_path: Path) -> None:
     assert summary["Lignes écartées"] == 3
     assert summary["CA lu"] == pytest.approx(summary["CA utilisé"] + summary["CA écarté"])
     set_aside = table(path, QUALITY, 33, 6)
-    assert [r[0] for r in set_aside] == [12, 13, 14]     # sheet row numbers
-    assert "impossible" in set_aside[0][1].lower()
+    assert [r[1] for r in set_aside] == [12, 13, 14]     # sheet row numbers
+    assert "impossible" in set_aside[0][0].lower()
     assert set_aside[0][2:6] == ["A11", "31/02/2024", "12", "F"]
 
 

@@ -167,11 +167,12 @@ class SheetEditor:
                 self._put(row, col, _value_cell(f"{col_letter(col)}{row}", style,
                                                 _plain(value), self.date1904))
             return 1
+        last_fixed_col = block.anchor_col + len(block.columns) - 1
         if write.header is not None:
             for i, label in enumerate(write.header):
                 col = block.anchor_col + i
                 style = _attr(snapshot.get((block.anchor_row, col))
-                              or snapshot.get((block.anchor_row, block.anchor_col + 1)))
+                              or snapshot.get((block.anchor_row, last_fixed_col)))
                 self._put(block.anchor_row, col,
                           _text_cell(f"{col_letter(col)}{block.anchor_row}", style, str(label)))
         n = len(frame)
@@ -180,7 +181,7 @@ class SheetEditor:
         rows_for_style = max(n, block.fixed_height or 1)
         for i in range(frame.shape[1]):
             col = block.anchor_col + i
-            base = snapshot.get((style_row, col)) or snapshot.get((style_row, region.last_col))
+            base = snapshot.get((style_row, col)) or snapshot.get((style_row, last_fixed_col))
             styles = [_attr(snapshot.get((style_row + k, col)) or base)
                       for k in range(rows_for_style)]
             cells = _column_cells(frame.iloc[:n, i], style_row, col, styles, self.date1904)

@@ -183,10 +183,10 @@ def _targets(pkg: OoxmlPackage, part: str, type_suffix: str) -> list[str]:
             if r.get("Type", "").endswith(type_suffix) and r.get("TargetMode") != "External"]
 
 
-_FORMULA = re.compile(r"<c:f>([^<]*)</c:f>")
+_FORMULA = re.compile(r"<((?:\w+:)?)f>([^<]*)</\1f>")
 _RANGE = re.compile(r"^(?P<sheet>'(?:[^']|'')*'|[^'!]+)!\$(?P<c1>[A-Z]+)\$(?P<r1>\d+)"
                     r"(?::\$(?P<c2>[A-Z]+)\$(?P<r2>\d+))?$")
-_CACHE = re.compile(r"<c:(numCache|strCache)>.*?</c:\1>", re.S)
+_CACHE = re.compile(r"<((?:\w+:)?)(numCache|strCache)>.*?</\1\2>", re.S)
 
 
 def _update_chart(xml: bytes, tab_write: TabWrite, counts: dict[str, int]) -> bytes:
@@ -196,7 +196,8 @@ def _update_chart(xml: bytes, tab_write: TabWrite, counts: dict[str, int]) -> by
               for w in tab_write.blocks if w.block.layout == "table"}
 
     def fix(match: re.Match) -> str:
-        ref = _RANGE.match(match.group(1).replace("&apos;", "'"))
+        prefix = match.group(1)
+        ref = _RANGE.match(match.group(2).replace("&apos;", "'"))
         if not ref:
             return match.group(0)
         sheet = ref.group("sheet")
@@ -208,7 +209,7 @@ def _update_chart(xml: bytes, tab_write: TabWrite, counts: dict[str, int]) -> by
         col2 = ref.group("c2") or ref.group("c1")
         quoted = "'" + name.replace("'", "''") + "'"
         new = f"{quoted}!${ref.group('c1')}${start}:${col2}${start + max(n, 1) - 1}"
-        return f"<c:f>{new.replace('&', '&amp;')}</c:f>"
+        return f"<{prefix}f>{new.replace('&', '&amp;')}</{prefix}f>"
 
     text = _FORMULA.sub(fix, text)
     text = _CACHE.sub("", text)

@@ -149,20 +149,20 @@ def raw_tab() -> Tab:
 
 def readme_tab(title: str, summary: str) -> Tab:
     texts = [Text("B2", title, "title"), Text("B3", summary, "subtitle"),
-             Text("B5", "readme.how", "h2")]
-    texts += [Text(f"B{6 + i}", f"readme.step{i + 1}", "body") for i in range(4)]
-    texts += [Text("B11", "readme.columns", "h2"), Text("B12", "readme.columns.intro", "body")]
+             Text("B5", "readme.how", "h2", span=3)]
+    texts += [Text(f"B{6 + i}", f"readme.step{i + 1}", "body", span=3) for i in range(4)]
+    texts += [Text("B11", "readme.columns", "h2", span=3),
+              Text("B12", "readme.columns.intro", "body", span=3)]
     for i, f in enumerate(FIELDS[:4]):
         texts += [Text(f"B{13 + i}", f"field.{f.key}", "field_name"),
                   Text(f"C{13 + i}", "readme.required" if f.required else "readme.optional",
                        "field_flag"),
                   Text(f"D{13 + i}", f"readme.col.{f.key}", "body")]
-    optional = ", ".join  # placeholder to keep the list below readable
-    del optional
-    texts += [Text("B18", "readme.optional_fields", "body"),
-              Text("B20", "readme.privacy", "note"), Text("B21", "readme.made_with", "note")]
+    texts += [Text("B18", "readme.optional_fields", "body", span=3),
+              Text("B20", "readme.privacy", "note", span=3),
+              Text("B21", "readme.made_with", "note", span=3)]
     return Tab("readme", "tab.readme", "readme", texts=tuple(texts),
-               widths=(("A", 3.0), ("B", 24.0), ("C", 14.0), ("D", 90.0)), tab_color="accent")
+               widths=(("A", 3.0), ("B", 26.0), ("C", 14.0), ("D", 80.0)), tab_color="accent")
 
 
 register({"readme.optional_fields": (
@@ -219,8 +219,8 @@ def quality_tab() -> Tab:
                                            Column("rows", "col.rows", "int"),
                                            Column("revenue", "col.revenue_amount", "money")),
               fixed_rows=10),
-        Block("quality.set_aside", "B32", (Column("row", "col.row", "int", 8),
-                                           Column("reason_label", "col.reason", width=44)),
+        Block("quality.set_aside", "B32", (Column("reason_label", "col.reason", width=44),
+                                           Column("row", "col.row", "int", 8)),
               max_rows=SET_ASIDE_SHOWN, extra_width=SET_ASIDE_RAW_COLUMNS, dynamic_header=True),
     )
     texts = (Text("B2", "quality.title", "title"), Text("B3", "quality.subtitle", "subtitle"),

@@ -12,7 +12,8 @@ from typing import Callable, Literal
 
 from kc_sheets.cells import parse_ref
 
-Fmt = Literal["text", "int", "money", "percent", "date", "datetime", "number", "seconds"]
+Fmt = Literal["text", "int", "money", "money0", "percent", "date", "datetime", "number",
+              "seconds"]
 Role = Literal["readme", "raw", "settings", "analysis", "quality", "glossary"]
 
 
@@ -99,6 +100,7 @@ class Text:
     formula: str = ""
     fmt: Fmt = "text"
     params: tuple[tuple[str, str], ...] = ()
+    span: int = 1      # columns the cell is merged across
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -113,6 +114,13 @@ def _render_tab(ws: Worksheet, tab: Tab, template: Template, lang: Lang, brand: 
         elif text.label:
             cell.value = t(text.label, lang, **params, **dict(text.params))
         styler.apply(cell, text.style, text.fmt if text.formula else None)
+        if text.span > 1:
+            ws.merge_cells(start_row=cell.row, start_column=cell.column, end_row=cell.row,
+                           end_column=cell.column + text.span - 1)
+        if text.style == "table_header":
+            ws.row_dimensions[cell.row].height = 30
+        elif styler.styles[text.style].wrap and cell.value:
+            _fit_height(ws, cell, tab, text.span)
     for block in tab.blocks:
         _render_block(ws, block, lang, styler)
     for chart in tab.charts:
@@ -131,6 +139,15 @@ def _render_tab(ws: Worksheet, tab: Tab, template: Template, lang: Lang, brand: 
     if tab.role != "raw":
         ws.row_dimensions[2].height = 30
     _page_setup(ws, tab, brand)
+
+
+def _fit_height(ws: Worksheet, cell, tab: Tab, span: int) -> None:
+    """Row height for wrapped text (LibreOffice and Excel do not grow merged rows)."""
+    widths = dict(tab.widths)
+    chars = sum(widths.get(col_letter(cell.column + i), 10.0) for i in range(span)) * 1.15
+    lines = max(1, -(-len(str(cell.value)) // max(int(chars), 1)))
+    current = ws.row_dimensions[cell.row].height or 15
+    ws.row_dimensions[cell.row].height = max(current, 14.5 * lines + 3)
 
 
 def _page_setup(ws: Worksheet, tab: Tab, brand: Brand) -> None:
@@ -158,7 +175,7 @@ def _render_block(ws: Worksheet, block: Block, lang: Lang, styler: _Styler) -> N
             styler.apply(ws.cell(row + i, col + 1), "cell", column.fmt)
         return
     if block.header:
-        for i in range(block.width):
+        for i in range(len(block.columns)):
             cell = ws.cell(row, col + i)
             if i < len(block.columns):
                 cell.value = t(block.columns[i].label, lang)
@@ -166,7 +183,7 @@ def _render_block(ws: Worksheet, block: Block, lang: Lang, styler: _Styler) -> N
     first = block.first_data_row
     rows = block.fixed_rows or 1
     for r in range(first, first + rows):
-        for i in range(block.width):
+        for i in range(len(block.columns)):   # extra columns copy the last one when written
             column = block.columns[i] if i < len(block.columns) else None
             fmt = column.fmt if column else "text"
             style = data_style
@@ -203,7 +220,9 @@ def _render_chart(ws: Worksheet, tab: Tab, spec: Chart, lang: Lang, styler: _Sty
     for series, colour in zip(bar.series, palette):
         series.graphicalProperties.solidFill = colour
         series.graphicalProperties.line.solidFill = colour
-    bar.set_categories(ref(spec.category))
+    categories = ref(spec.category)
+    for series in bar.series:
+        series.cat = AxDataSource(strRef=StrRef(f=str(categories)))
     bar.title = t(spec.title, lang)
     bar.y_axis.numFmt = NUMBER_FORMATS[lang][spec.y_fmt]
     bar.y_axis.majorGridlines = bar.y_axis.majorGridlines
@@ -214,6 +233,8 @@ def _render_chart(ws: Worksheet, tab: Tab, spec: Chart, lang: Lang, styler: _Sty
         line = LineChart()
         for key in spec.lines:
             line.add_data(ref(key), titles_from_data=False)
+        for series in line.series:
+            series.cat = AxDataSource(strRef=StrRef(f=str(categories)))
         for series, key in zip(line.series, spec.lines):
             series.tx = SeriesLabel(v=t(block.columns[keys.index(key)].label, lang))
             series.graphicalProperties.line.solidFill = "2A9D8F"

@@ -12,12 +12,14 @@ from kc_sheets.templates.brand import Brand
 
 NUMBER_FORMATS: dict[str, dict[str, str]] = {
     "fr": {
-        "text": "@", "int": "#,##0", "money": '#,##0.00\\ "€"', "percent": "0.0%",
+        "text": "@", "int": "#,##0", "money": '#,##0.00\\ "€"', "money0": '#,##0\\ "€"',
+        "percent": "0.0%",
         "date": "dd/mm/yyyy", "datetime": "dd/mm/yyyy hh:mm", "number": "#,##0.00",
         "seconds": "0.0",
     },
     "en": {
-        "text": "@", "int": "#,##0", "money": '"€"#,##0.00', "percent": "0.0%",
+        "text": "@", "int": "#,##0", "money": '"€"#,##0.00', "money0": '"€"#,##0',
+        "percent": "0.0%",
         "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "number": "#,##0.00",
         "seconds": "0.0",
     },
