@@ -24,8 +24,8 @@ from kc_sheets.i18n import register
 register({
     "brand.bad_file": ("fichier de marque illisible ({detail}). Voir docs/brand.example.toml.",
                        "unreadable brand file ({detail}). See docs/brand.example.toml."),
-    "brand.bad_colour": ("couleur « {value} » invalide pour « {key} » : écrivez-la comme #1F3A5F.",
-                         "invalid colour '{value}' for '{key}': write it as #1F3A5F."),
+    "brand.bad_colour": ("couleur « {value} » invalide pour « {setting} » : écrivez-la comme #1F3A5F.",
+                         "invalid colour '{value}' for '{setting}': write it as #1F3A5F."),
     "brand.no_logo": ("logo introuvable : {path}", "logo not found: {path}"),
 })
 
@@ -66,7 +66,7 @@ def load_brand(path: Path | str | None) -> Brand:
         if key in data:
             match = _HEX.match(str(data[key]).strip())
             if not match:
-                raise KcError("brand.bad_colour", key=key, value=data[key])
+                raise KcError("brand.bad_colour", setting=key, value=data[key])
             brand = replace(brand, **{key: match.group(1).upper()})
     if data.get("logo"):
         logo = (path.parent / str(data["logo"])).resolve()
