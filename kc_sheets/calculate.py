@@ -16,7 +16,7 @@ import pandas as pd
 from kc_sheets import __version__
 from kc_sheets.backends.protocol import BlockWrite, TabWrite
 from kc_sheets.errors import KcError
-from kc_sheets.i18n import LANGS, Lang, register, t
+from kc_sheets.i18n import LANGS, Lang, number, register, t
 from kc_sheets.settings import (
     SETTINGS_FIRST_ROW, SETTINGS_KEY_COL, SETTINGS_VALUE_COL, Settings, read_settings,
 )
@@ -138,9 +138,8 @@ def run_blocks(template: Template, ingested: Ingested, lang: Lang, seconds: floa
     quality = ingested.quality
     text = t("stamp.text", lang, date=now.strftime("%d/%m/%Y %H:%M" if lang == "fr"
                                                    else "%Y-%m-%d %H:%M"),
-             rows=f"{quality.rows_read:,}".replace(",", "\u202f" if lang == "fr" else ","),
-             used=f"{quality.rows_used:,}".replace(",", "\u202f" if lang == "fr" else ","),
-             seconds=f"{seconds:.1f}".replace(".", "," if lang == "fr" else "."),
+             rows=number(quality.rows_read, lang), used=number(quality.rows_used, lang),
+             seconds=number(seconds, lang, 1),
              version=__version__)
     return {
         "run.stamp": pd.DataFrame({"text": [text]}),

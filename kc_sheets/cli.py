@@ -17,7 +17,7 @@ from rich.table import Table
 
 from kc_sheets import __version__
 from kc_sheets.errors import KcError
-from kc_sheets.i18n import check_lang, register, t
+from kc_sheets.i18n import check_lang, number, register, t
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
                   help="kc_sheets: customer knowledge in the spreadsheets marketing teams use. "
@@ -37,7 +37,8 @@ register({
                        "signalez-la avec le fichier si possible.",
                        "unexpected error ({kind}: {detail}). Run again with --debug and report "
                        "it, with the file if you can."),
-    "cli.bad_lang": ("langue « {lang} » inconnue : fr ou en.", "unknown language '{lang}': fr or en."),
+    "cli.bad_lang": ("langue « {value} » inconnue : fr ou en.",
+                     "unknown language '{value}': fr or en."),
     "cli.bad_input": ("format d'entrée non pris en charge : {name} (.csv, .xlsx ou .parquet).",
                       "unsupported input format: {name} (.csv, .xlsx or .parquet)."),
 })
@@ -47,7 +48,7 @@ def _lang(value: str) -> str:
     try:
         return check_lang(value)
     except ValueError:
-        raise KcError("cli.bad_lang", lang="en", **{"lang": value}) from None
+        raise KcError("cli.bad_lang", lang="en", value=value) from None
 
 
 def _run(action, lang: str = "fr"):
@@ -87,19 +88,25 @@ def _print_run(result) -> None:
     lang = result.lang
     out.print(f"[bold green]{t('cli.done', lang)}[/] · {result.path} · {result.template} · "
               f"{result.seconds:.1f} s", highlight=False)
-    out.print(t("cli.rows", lang, used=f"{result.rows_used:,}", read=f"{result.rows_read:,}",
-                aside=f"{result.rows_set_aside:,}"), highlight=False)
+    out.print(t("cli.rows", lang, used=number(result.rows_used, lang),
+                read=number(result.rows_read, lang), aside=number(result.rows_set_aside, lang)),
+              highlight=False)
     table = result.blocks.get("first_vs_repeat.totals")
     if table is not None and len(table):
         row = table.iloc[0]
-        grid = Table(show_header=True, header_style="bold")
-        for key in ("orders", "new_customers", "first_purchase_revenue", "repeat_revenue",
-                    "repeat_share", "net_revenue"):
-            grid.add_column(t(f"col.{key}", lang))
+        grid = Table(show_header=False, box=None, padding=(0, 2))
+        grid.add_column(style="bold")
+        grid.add_column(justify="right")
         share = row["repeat_share"]
-        grid.add_row(f"{row['orders']:,}", f"{row['new_customers']:,}",
-                     f"{row['first_purchase_revenue']:,.2f}", f"{row['repeat_revenue']:,.2f}",
-                     "-" if share != share else f"{share:.1%}", f"{row['net_revenue']:,.2f}")
+        money = " €" if lang == "fr" else ""
+        for key, value in (
+                ("orders", number(row["orders"], lang)),
+                ("new_customers", number(row["new_customers"], lang)),
+                ("first_purchase_revenue", number(row["first_purchase_revenue"], lang, 2, money)),
+                ("repeat_revenue", number(row["repeat_revenue"], lang, 2, money)),
+                ("repeat_share", "-" if share != share else number(share * 100, lang, 1, " %")),
+                ("net_revenue", number(row["net_revenue"], lang, 2, money))):
+            grid.add_row(t(f"col.{key}", lang), value)
         out.print(grid)
 
 

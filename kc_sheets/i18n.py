@@ -52,3 +52,15 @@ def check_lang(lang: str) -> Lang:
     if lang not in LANGS:
         raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
     return lang  # type: ignore[return-value]
+
+
+def number(value: float, lang: Lang = "fr", decimals: int = 0, suffix: str = "") -> str:
+    """A number as a reader of ``lang`` writes it.
+
+    >>> number(1234567.891, "fr", 2, " €"), number(1234567.891, "en", 2)
+    ('1\u202f234\u202f567,89 €', '1,234,567.89')
+    """
+    text = f"{value:,.{decimals}f}"
+    if lang == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text + suffix

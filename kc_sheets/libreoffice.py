@@ -58,7 +58,7 @@ ERROR_VALUES = ("#REF!", "#NAME?", "#VALUE!", "#DIV/0!", "#N/A", "#NUM!", "#NULL
 
 _CSV_FILTER = f"csv:Text - txt - csv (StarCalc):{CSV_FILTER_OPTIONS}"
 
-_REGISTRY = f"""<?xml version="1.0" encoding="UTF-8"?>
+_REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" \
 xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load">\
@@ -66,14 +66,14 @@ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XM
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load">\
 <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 <item oor:path="/org.openoffice.Setup/L10N">\
-<prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>{LOCALE}</value></prop></item>
+<prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>{locale}</value></prop></item>
 <item oor:path="/org.openoffice.Setup/L10N">\
 <prop oor:name="ooLocale" oor:op="fuse"><value>en-US</value></prop></item>
 </oor:items>
 """
 
 _lock = threading.RLock()
-_profile: Path | None = None
+_profiles: dict[str, Path] = {}
 
 
 class LibreOfficeError(RuntimeError):
@@ -102,17 +102,17 @@ def find_soffice() -> str | None:
     return next((c for c in candidates if Path(c).is_file()), None)
 
 
-def _profile_dir() -> Path:
-    """Create (once per process) the private LibreOffice user profile and return it."""
-    global _profile
+def _profile_dir(locale: str = LOCALE) -> Path:
+    """Create (once per process and locale) a private LibreOffice user profile and return it."""
     with _lock:
-        if _profile is None:
+        if locale not in _profiles:
             root = Path(tempfile.mkdtemp(prefix="kc_sheets_lo_profile_"))
             (root / "user").mkdir()
-            (root / "user" / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
+            (root / "user" / "registrymodifications.xcu").write_text(
+                _REGISTRY.format(locale=locale), encoding="utf-8")
             atexit.register(shutil.rmtree, root, True)
-            _profile = root
-        return _profile
+            _profiles[locale] = root
+        return _profiles[locale]
 
 
 def _run(cmd: list[str], what: str, timeout: float,
@@ -150,7 +150,8 @@ def _describe(message: str, result: subprocess.CompletedProcess[bytes]) -> str:
     return f"{message}\nstderr: {err or '(empty)'}" + (f"\nstdout: {out}" if out else "")
 
 
-def _soffice(args: list[str], what: str, timeout: float) -> subprocess.CompletedProcess[bytes]:
+def _soffice(args: list[str], what: str, timeout: float,
+             locale: str = LOCALE) -> subprocess.CompletedProcess[bytes]:
     """Run one headless soffice command with the private profile (serialised)."""
     binary = find_soffice()
     if binary is None:
@@ -160,7 +161,7 @@ def _soffice(args: list[str], what: str, timeout: float) -> subprocess.Completed
         # With a non-UTF-8 (or missing) locale soffice writes '?' for accented sheet names.
         env["LC_ALL"] = "C.UTF-8"
     with _lock:
-        cmd = [binary, f"-env:UserInstallation={_profile_dir().as_uri()}",
+        cmd = [binary, f"-env:UserInstallation={_profile_dir(locale).as_uri()}",
                "--headless", "--norestore", "--nolockcheck", *args]
         return _run(cmd, what, timeout, env)
 
@@ -246,8 +247,12 @@ def export_sheets_csv(xlsx: Path, out_dir: Path, *,
         shutil.rmtree(work, ignore_errors=True)
 
 
-def render_pdf(xlsx: Path, out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Path:
-    """Recalculate and print the whole workbook to ``out_dir/<stem>.pdf``; return its path."""
+def render_pdf(xlsx: Path, out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT,
+               locale: str = LOCALE) -> Path:
+    """Recalculate and print the whole workbook to ``out_dir/<stem>.pdf``; return its path.
+
+    ``locale`` (e.g. ``fr-FR``) sets how numbers and dates are shown, as a user there sees them.
+    """
     xlsx = Path(xlsx).resolve()
     out_dir = Path(out_dir)
     if not xlsx.is_file():
@@ -256,7 +261,7 @@ def render_pdf(xlsx: Path, out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT) -
     pdf = out_dir / f"{xlsx.stem}.pdf"
     pdf.unlink(missing_ok=True)  # soffice would overwrite it; a stale one must not pass for new
     result = _soffice(["--convert-to", "pdf", "--outdir", str(out_dir), str(xlsx)],
-                      f"PDF export of {xlsx.name}", timeout)
+                      f"PDF export of {xlsx.name}", timeout, locale)
     if not pdf.is_file() or pdf.stat().st_size == 0:
         raise LibreOfficeError(_describe(f"PDF export of {xlsx.name}: no {pdf.name} produced",
                                          result))

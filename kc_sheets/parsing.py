@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -79,14 +80,16 @@ def is_blank(series: pd.Series) -> pd.Series:
     [False, True, True, False]
     """
     kind = _kind_of(series)
+    if kind == "arrow_str":
+        return pd.Series(_blank_strings(_arrow_strings(series.array)), index=series.index)
     if kind != "other":
         return series.isna().astype(bool)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = _factorize(series)
     blank = np.zeros(len(uniques) + 1, dtype=bool)
     blank[-1] = True
-    strings, positions = _strings_of(uniques)
+    positions = _split_kinds(uniques)["str"]
     if len(positions):
-        blank[positions] = _blank_strings(strings)
+        blank[positions] = _blank_strings(_strings_of(uniques, positions))
     return pd.Series(blank[codes], index=series.index)
 
 
@@ -119,7 +122,7 @@ def parse_dates(series: pd.Series, day_first: bool | None = True,
     else:
         ns, status = _by_uniques(series, lambda u, counts: _dates_of_uniques(
             u, counts, day_first, date1904), _NAT)
-    values = pd.Series(ns.view("datetime64[ns]"), index=series.index)
+    values = pd.Series(ns.view("datetime64[ns]"), index=series.index, copy=False)
     return Parsed(values, _status_series(status, series.index))
 
 
@@ -130,14 +133,14 @@ def _dates_of_uniques(uniques, counts, day_first, date1904):
     groups = _split_kinds(uniques)
     if len(groups["str"]):
         pos = groups["str"]
-        ns[pos], status[pos] = _date_strings(_strings_of(uniques)[0], counts[pos], day_first,
+        ns[pos], status[pos] = _date_strings(_strings_of(uniques, pos), counts[pos], day_first,
                                              date1904)
     if len(groups["num"]):
         pos = groups["num"]
         ns[pos], status[pos] = _serials_to_ns(_as_floats(uniques, pos), date1904)
     if len(groups["datetime"]):
         pos = groups["datetime"]
-        ns[pos], status[pos] = _datetime_objects(np.asarray(uniques, dtype=object)[pos])
+        ns[pos], status[pos] = _datetime_objects(_objects(uniques)[pos])
     return ns, status
 
 
@@ -218,79 +221,168 @@ _TIME = (r"(?:(?:[ T]+|\s*[,à]\s*|\s+a\s+)(?P<H>\d{1,2})[:hH](?P<M>\d{2})"
          r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?))?)?$")
 _YMD = r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _TIME
 _DMY = r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4}|\d{2})" + _TIME
-_ISO = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?)?$"
-_ZONE = r"^(.*\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|[+-]\d{2}:?\d{2})$"
+_YMD_PY, _DMY_PY = re.compile(_YMD), re.compile(_DMY)
 _NUMERIC_TEXT = r"^\d+(?:[.,]\d+)?$"
 
 
-def _date_strings(strings: pa.Array, counts: np.ndarray, day_first: bool | None, date1904: bool):
+def _date_strings(strings: pa.Array, counts: np.ndarray, day_first: bool | None,
+                  date1904: bool):
+    """Date texts -> int64 ns and status, through :class:`_DateParts`."""
     text = pc.utf8_trim_whitespace(strings)
     n = len(text)
     ns = np.full(n, _NAT, dtype=np.int64)
     status = np.full(n, INVALID, dtype=np.int8)
     status[_blank_strings(strings)] = MISSING
-    numeric = _mask(pc.match_substring_regex(text, _NUMERIC_TEXT))
-    if numeric.any():
-        serial = pc.cast(pc.replace_substring(text.filter(pa.array(numeric)), ",", "."),
-                         pa.float64()).to_numpy(zero_copy_only=False)
-        ns[numeric], status[numeric] = _serials_to_ns(serial, date1904)
-    # Fast path: ISO 8601 (2024-12-31, 2024-12-31 14:05:11, ...T14:05:11Z).
-    iso = _mask(pc.match_substring_regex(text, _ISO))
-    if iso.any():
-        subset = pc.replace_substring_regex(text.filter(pa.array(iso)), _ZONE, r"\1")
-        parsed = pd.to_datetime(pd.Series(subset.to_numpy(zero_copy_only=False), dtype=object),
-                                format="ISO8601", errors="coerce").to_numpy()
-        good = ~np.isnat(parsed)
-        sub_ns, sub_status = _bounded_ns(parsed, np.zeros(len(parsed), dtype=bool))
-        where = np.flatnonzero(iso)[good]
-        ns[where], status[where] = sub_ns[good], sub_status[good]
-        iso[np.flatnonzero(iso)[~good]] = False  # left to the slow path below
-    rest = ~iso & ~numeric & (status == INVALID)
-    if rest.any():
-        idx = np.flatnonzero(rest)
-        sub = text.filter(pa.array(rest))
-        r_ns, r_status = _date_parts(sub, counts[idx], day_first)
-        ns[idx], status[idx] = r_ns, r_status
+    parts = _DateParts(n)
+    todo = (status == INVALID) & ~parts.from_shapes(text)
+    if todo.any():
+        idx = np.flatnonzero(todo)
+        rest = text.filter(pa.array(todo))
+        numeric = _mask(pc.match_substring_regex(rest, _NUMERIC_TEXT))
+        if numeric.any():
+            serial = pc.cast(pc.replace_substring(rest.filter(pa.array(numeric)), ",", "."),
+                             pa.float64()).to_numpy(zero_copy_only=False)
+            ns[idx[numeric]], status[idx[numeric]] = _serials_to_ns(serial, date1904)
+        if not numeric.all():
+            parts.from_regex(rest.filter(pa.array(~numeric)), idx[~numeric])
+    shaped = parts.kind > 0
+    shaped = slice(None) if shaped.all() else np.flatnonzero(shaped)
+    ns[shaped], status[shaped] = parts.assemble(counts, day_first, shaped)
     return ns, status
 
 
-def _date_parts(text: pa.Array, counts: np.ndarray, day_first: bool | None):
-    """Dates written y-m-d or d/m/y (or m/d/y) with an optional time, by arithmetic."""
+class _DateParts:
+    """Year, month/day (in written order), time and AM/PM of date texts, then their ns.
+
+    ``kind`` is 1 for year-first texts (p1 = month, p2 = day) and 2 for day/month texts whose
+    order (p1 = first number, p2 = second) is settled by ``day_first`` in :meth:`assemble`.
+    """
+
+    NAMES = ("year", "p1", "p2", "hour", "minute", "second", "nanos", "ampm")
+
+    def __init__(self, n: int) -> None:
+        self.kind = np.zeros(n, dtype=np.int8)
+        for name in self.NAMES:
+            setattr(self, name, np.zeros(n, dtype=np.int64))
+
+    def from_shapes(self, text: pa.Array) -> np.ndarray:
+        """Fast path: texts whose shape (digits as 0) is a date layout seen in a sample.
+
+        The texts are read as a byte matrix (padded to one width), so each layout costs a few
+        numpy operations per character position. Returns the mask of rows handled.
+        """
+        n = len(text)
+        handled = np.zeros(n, dtype=bool)
+        layouts = _sampled_layouts(text)
+        if not layouts:
+            return handled
+        width = max(len(shape) for shape, _ in layouts)
+        cols, fits = _byte_columns(text, width)
+        if cols is None:
+            return handled
+        digit = (cols - np.uint8(48)) < 10
+        for shape, m in layouts:
+            ok = fits & ~handled
+            for j, char in enumerate(shape.ljust(width)):
+                ok &= digit[j] if char == "0" else cols[j] == ord(char)
+            rows = np.flatnonzero(ok)
+            if not len(rows):
+                continue
+            if len(rows) == n:
+                rows = slice(None)
+            handled[rows] = True
+            groups = m.groupdict()
+            year_first = "a" not in groups
+            self.kind[rows] = 1 if year_first else 2
+            spans = zip(self.NAMES[:7], ("y", "m" if year_first else "a",
+                                         "d" if year_first else "b", "H", "M", "S", "F"))
+            for name, group in spans:
+                start, end = m.span(group)
+                if start < 0 or start == end:
+                    continue
+                value = np.zeros(len(ok), dtype=np.int64)[rows]
+                for j in range(start, end):
+                    value = value * 10 + (cols[j][rows] - np.uint8(48))
+                getattr(self, name)[rows] = value * 10 ** (9 - (end - start)) \
+                    if name == "nanos" else value
+            self.ampm[rows] = _ampm_code(groups.get("P") or "")
+        return handled
+
+    def from_regex(self, sub: pa.Array, idx: np.ndarray) -> None:
+        """Slow path for the texts at ``idx``: the same layouts, read by regular expressions."""
+        ymd = pc.extract_regex(sub, _YMD)
+        dmy = pc.extract_regex(sub, _DMY)
+        is_ymd = _mask(ymd.is_valid())
+        is_dmy = _mask(dmy.is_valid()) & ~is_ymd
+        if not (is_ymd.any() or is_dmy.any()):
+            return
+        self.kind[idx] = np.where(is_ymd, 1, np.where(is_dmy, 2, 0))
+        fields = zip(self.NAMES[:6], ("y", "m", "d", "H", "M", "S"), ("y", "a", "b", "H", "M",
+                                                                        "S"))
+        for name, in_ymd, in_dmy in fields:
+            getattr(self, name)[idx] = np.where(is_ymd, _int_field(ymd, in_ymd),
+                                                _int_field(dmy, in_dmy))
+        frac = pc.if_else(pa.array(is_ymd), ymd.field("F"), dmy.field("F"))
+        self.nanos[idx] = _int_field_of(pc.utf8_rpad(frac, width=9, padding="0"))
+        ampm = pc.utf8_upper(pc.if_else(pa.array(is_ymd), ymd.field("P"), dmy.field("P")))
+        self.ampm[idx] = np.where(_mask(pc.starts_with(ampm, "P")), 2,
+                                  np.where(_mask(pc.starts_with(ampm, "A")), 1, 0))
+
+    def assemble(self, counts: np.ndarray, day_first: bool | None, rows):
+        """int64 ns and status (ok or impossible) of the given rows."""
+        dmy = self.kind == 2
+        if day_first is None:
+            rules_out_day = counts[dmy & (self.p2 > 12) & (self.p1 <= 12)].sum()
+            rules_out_month = counts[dmy & (self.p1 > 12) & (self.p2 <= 12)].sum()
+            day_first = not rules_out_day > rules_out_month
+        k = lambda a: a[rows]  # noqa: E731
+        dmy, year, p1, p2 = k(dmy), k(self.year), k(self.p1), k(self.p2)
+        year = np.where(dmy & (year < 100), np.where(year < 30, 2000, 1900) + year, year)
+        swap = dmy & day_first
+        month, day = np.where(swap, p2, p1), np.where(swap, p1, p2)
+        hour, ampm = k(self.hour), k(self.ampm)
+        good_hour = np.where(ampm > 0, (hour >= 1) & (hour <= 12), hour <= 23)
+        hour = np.where((ampm == 2) & (hour < 12), hour + 12,
+                        np.where((ampm == 1) & (hour == 12), 0, hour))
+        days, good = _civil_days(year, month, day)
+        good &= good_hour & (k(self.minute) <= 59) & (k(self.second) <= 59)
+        seconds = (hour * 60 + k(self.minute)) * 60 + k(self.second)
+        ns = np.where(good, days * _NS_PER_DAY + seconds * 10**9 + k(self.nanos), _NAT)
+        return ns, np.where(good, OK, IMPOSSIBLE).astype(np.int8)
+
+
+def _sampled_layouts(text: pa.Array) -> list[tuple[str, re.Match]]:
+    """The date layouts among the shapes (digits as 0) of a sample of the texts."""
     n = len(text)
-    ns = np.full(n, _NAT, dtype=np.int64)
-    status = np.full(n, INVALID, dtype=np.int8)
-    ymd = pc.extract_regex(text, _YMD)
-    dmy = pc.extract_regex(text, _DMY)
-    is_ymd = _mask(ymd.is_valid())
-    is_dmy = _mask(dmy.is_valid()) & ~is_ymd
-    if not (is_ymd.any() or is_dmy.any()):
-        return ns, status
-    a, b, y2 = (_int_field(dmy, k) for k in ("a", "b", "y"))
-    if day_first is None:
-        rules_out_day = counts[is_dmy & (b > 12) & (a <= 12)].sum()
-        rules_out_month = counts[is_dmy & (a > 12) & (b <= 12)].sum()
-        day_first = not rules_out_day > rules_out_month
-    short = is_dmy & (y2 < 100)
-    y2 = np.where(short, np.where(y2 < 30, 2000 + y2, 1900 + y2), y2)
-    year = np.where(is_ymd, _int_field(ymd, "y"), y2)
-    month = np.where(is_ymd, _int_field(ymd, "m"), b if day_first else a)
-    day = np.where(is_ymd, _int_field(ymd, "d"), a if day_first else b)
-    parts = {k: np.where(is_ymd, _int_field(ymd, k), _int_field(dmy, k)) for k in "HMS"}
-    frac = pc.if_else(pa.array(is_ymd), ymd.field("F"), dmy.field("F"))
-    frac = _int_field_of(pc.utf8_rpad(frac, width=9, padding="0"))
-    ampm = pc.utf8_upper(pc.if_else(pa.array(is_ymd), ymd.field("P"), dmy.field("P")))
-    pm = _mask(pc.starts_with(ampm, "P"))
-    am = _mask(pc.starts_with(ampm, "A"))
-    hour = parts["H"]
-    good_h = np.where(pm | am, (hour >= 1) & (hour <= 12), hour <= 23)
-    hour = np.where(pm & (hour < 12), hour + 12, np.where(am & (hour == 12), 0, hour))
-    days, good = _civil_days(year, month, day)
-    good &= good_h & (parts["M"] <= 59) & (parts["S"] <= 59)
-    total = days * _NS_PER_DAY + ((hour * 60 + parts["M"]) * 60 + parts["S"]) * 10**9 + frac
-    shaped = is_ymd | is_dmy
-    ns[:] = np.where(shaped & good, total, _NAT)
-    status[:] = np.where(shaped, np.where(good, OK, IMPOSSIBLE), INVALID)
-    return ns, status
+    if not n:
+        return []
+    picks = np.unique(np.linspace(0, n - 1, min(n, 2000)).astype(np.int64))
+    sample = text.take(pa.array(picks)).to_pylist()
+    shapes = Counter(re.sub(r"[0-9]", "0", s) for s in sample if s and s.isascii())
+    return [(shape, m) for shape, _ in shapes.most_common(12)
+            for m in [_YMD_PY.match(shape) or _DMY_PY.match(shape)] if m]
+
+
+def _byte_columns(text: pa.Array, width: int):
+    """The texts' bytes as a (width, n) uint8 matrix, and which texts fit (ASCII, <= width)."""
+    n = len(text)
+    lengths = pc.binary_length(text).fill_null(width + 1).to_numpy(zero_copy_only=False)
+    fits = (lengths <= width) & _mask(pc.string_is_ascii(text))
+    if not fits.all():
+        text = pc.if_else(pa.array(fits), text, "")
+    if not (lengths[fits] == width).all() or not fits.all():
+        text = pc.utf8_rpad(text, width=width, padding=" ")
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64, count=n + 1,
+                            offset=text.offset * 8)
+    if offsets[-1] - offsets[0] != n * width:
+        return None, fits
+    matrix = np.frombuffer(text.buffers()[2], dtype=np.uint8)[
+        offsets[0]:offsets[0] + n * width].reshape(n, width)
+    return np.ascontiguousarray(matrix.T), fits
+
+
+def _ampm_code(text: str) -> int:
+    return {"P": 2, "A": 1}.get(text[:1].upper(), 0)
 
 
 def _int_field(struct: pa.StructArray, name: str) -> np.ndarray:
@@ -333,10 +425,10 @@ def parse_amounts(series: pd.Series, decimal_comma: bool | None = True) -> Parse
     if kind in ("bool", "datetime"):
         status = np.where(series.isna().to_numpy(), MISSING, INVALID).astype(np.int8)
         values = np.full(len(series), np.nan)
-        return Parsed(pd.Series(values, index=series.index), _status_series(status, series.index))
+        return Parsed(pd.Series(values, index=series.index, copy=False), _status_series(status, series.index))
     values, status = _by_uniques(series, lambda u, counts: _amounts_of_uniques(
         u, decimal_comma), np.nan)
-    return Parsed(pd.Series(values, index=series.index), _status_series(status, series.index))
+    return Parsed(pd.Series(values, index=series.index, copy=False), _status_series(status, series.index))
 
 
 def parse_numbers(series: pd.Series) -> Parsed:
@@ -353,7 +445,7 @@ def _parsed_numbers(values: np.ndarray, index) -> Parsed:
     finite = np.isfinite(values)
     status = np.where(finite, OK, np.where(missing, MISSING, INVALID)).astype(np.int8)
     values = np.where(finite, values, np.nan)
-    return Parsed(pd.Series(values, index=index), _status_series(status, index))
+    return Parsed(pd.Series(values, index=index, copy=False), _status_series(status, index))
 
 
 def _amounts_of_uniques(uniques, decimal_comma):
@@ -369,7 +461,7 @@ def _amounts_of_uniques(uniques, decimal_comma):
         status[pos] = np.where(finite, OK, INVALID)
     if len(groups["str"]):
         pos = groups["str"]
-        values[pos], status[pos] = _amount_strings(_strings_of(uniques)[0], decimal_comma)
+        values[pos], status[pos] = _amount_strings(_strings_of(uniques, pos), decimal_comma)
     return values, status
 
 
@@ -430,7 +522,7 @@ def parse_ids(series: pd.Series) -> Parsed:
     ['123', '123', '123', '123', None, '12.5']
     """
     texts, status = _by_uniques(series, lambda u, counts: _ids_of_uniques(u), None)
-    return Parsed(pd.Series(texts, index=series.index, dtype=object),
+    return Parsed(pd.Series(texts, index=series.index, dtype=object, copy=False),
                   _status_series(status, series.index))
 
 
@@ -439,18 +531,22 @@ def _ids_of_uniques(uniques):
     texts = np.full(n, None, dtype=object)
     status = np.full(n, INVALID, dtype=np.int8)
     groups = _split_kinds(uniques)
-    objects = np.asarray(uniques, dtype=object)
     if len(groups["str"]):
         pos = groups["str"]
-        strings = _strings_of(uniques)[0]
+        strings = _strings_of(uniques, pos)
         text = pc.utf8_trim_whitespace(strings)
-        text = pc.replace_substring_regex(text, r"^(\d+)\.0+$", r"\1")
         blank = _blank_strings(strings)
         error = _mask(pc.is_in(pc.utf8_upper(text), value_set=_ERRORS))
         kept = ~blank & ~error
         values = text.to_numpy(zero_copy_only=False)
+        maybe_float = _mask(pc.and_(pc.ends_with(text, "0"), pc.match_substring(text, ".")))
+        if maybe_float.any():  # "123.0" (an id that went through a float) -> "123"
+            values[maybe_float] = pc.replace_substring_regex(
+                text.filter(pa.array(maybe_float)), r"^(\d+)\.0+$", r"\1") \
+                .to_numpy(zero_copy_only=False)
         texts[pos] = np.where(kept, values, None)
         status[pos] = np.where(kept, OK, np.where(blank, MISSING, INVALID))
+    objects = _objects(uniques) if len(groups["str"]) < n else None
     if len(groups["num"]):
         pos = groups["num"]
         texts[pos] = _number_ids(objects[pos])
@@ -508,20 +604,52 @@ def _kind_of(series: pd.Series) -> str:
         return "datetime"
     if pd.api.types.is_numeric_dtype(dtype):
         return "number"
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return "arrow_str"
     return "other"
 
 
 def _by_uniques(series: pd.Series, parse_uniques, missing_value):
     """Parse the distinct values of a column, then spread them back by codes."""
-    data = series
-    if series.dtype == object:
-        data = _separate_booleans(series)
-    codes, uniques = pd.factorize(data, use_na_sentinel=True)
+    codes, uniques = _factorize(series)
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     values, status = parse_uniques(uniques, counts)
     values = np.append(values, np.array([missing_value], dtype=values.dtype))
     status = np.append(status, np.int8(MISSING))
     return values[codes], status[codes]   # code -1 (blank) takes the appended last entry
+
+
+def _factorize(series: pd.Series):
+    """Codes (-1 for NA) and distinct values: a pyarrow string array, or an array/Index.
+
+    A column that is mostly distinct (order ids, timestamps) is not factorized: its non-NA
+    values are its own "uniques".
+    """
+    if _kind_of(series) == "arrow_str":
+        array = _arrow_strings(series.array)
+        if _mostly_distinct(array, len(array), lambda s: pc.count_distinct(
+                array.take(pa.array(s))).as_py()):
+            return np.where(_mask(array.is_valid()), np.arange(len(array)), -1), array
+        encoded = pc.dictionary_encode(array)
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
+        return codes, encoded.dictionary.cast(pa.large_string())
+    if series.dtype == object:
+        series = _separate_booleans(series)
+        values = series.to_numpy(dtype=object)
+        if _mostly_distinct(values, len(values), lambda s: len(pd.unique(values[s]))):
+            valid = ~pd.isna(values)
+            return np.where(valid, np.cumsum(valid) - 1, -1), values[valid]
+    return pd.factorize(series, use_na_sentinel=True)
+
+
+def _mostly_distinct(values, n: int, count_distinct) -> bool:
+    """Whether a random sample suggests more than n/2 distinct values (birthday estimate)."""
+    if n < 50_000:
+        return False
+    k = 4096
+    sample = np.sort(np.random.default_rng(0).choice(n, size=k, replace=False))
+    repeats = k - count_distinct(sample)
+    return repeats < k * k / n   # about n/2 distinct values would give k*k/n repeats
 
 
 def _separate_booleans(series: pd.Series) -> pd.Series:
@@ -530,7 +658,13 @@ def _separate_booleans(series: pd.Series) -> pd.Series:
     if not inferred.startswith("mixed"):
         return series
     values = series.to_numpy(dtype=object)
-    flags = np.frompyfunc(lambda v: isinstance(v, (bool, np.bool_)), 1, 1)(values).astype(bool)
+    try:  # only values equal to 0 or 1 can be booleans
+        suspects = np.flatnonzero(np.asarray((values == 1) | (values == 0), dtype=bool))
+    except TypeError:
+        suspects = np.arange(len(values))
+    is_bool = np.frompyfunc(lambda v: isinstance(v, (bool, np.bool_)), 1, 1)
+    flags = np.zeros(len(values), dtype=bool)
+    flags[suspects] = is_bool(values[suspects]).astype(bool)
     if not flags.any():
         return series
     values = values.copy()
@@ -543,21 +677,20 @@ def _split_kinds(uniques) -> dict[str, np.ndarray]:
     n = len(uniques)
     empty = np.zeros(0, dtype=np.intp)
     out = {"str": empty, "num": empty, "datetime": empty, "bool": empty, "other": empty}
-    all_of = np.arange(n)
-    if isinstance(uniques.dtype, pd.StringDtype):
-        return {**out, "str": all_of}
-    if pd.api.types.is_bool_dtype(uniques.dtype):
-        return {**out, "bool": all_of}
-    if pd.api.types.is_numeric_dtype(uniques.dtype):
-        return {**out, "num": all_of}
-    if pd.api.types.is_datetime64_any_dtype(uniques.dtype):
-        return {**out, "datetime": all_of}
+    every = np.arange(n)
+    if isinstance(uniques, pa.Array) or isinstance(uniques.dtype, pd.StringDtype):
+        return {**out, "str": every}
+    for kind, test in (("bool", pd.api.types.is_bool_dtype),
+                       ("num", pd.api.types.is_numeric_dtype),
+                       ("datetime", pd.api.types.is_datetime64_any_dtype)):
+        if test(uniques.dtype):
+            return {**out, kind: every}
     objects = np.asarray(uniques, dtype=object)
     inferred = pd.api.types.infer_dtype(objects, skipna=False)
     if inferred == "string":
-        return {**out, "str": all_of}
+        return {**out, "str": every}
     if inferred in ("integer", "floating", "mixed-integer-float"):
-        return {**out, "num": all_of}
+        return {**out, "num": every}
     kinds = np.array([_kind_of_value(v) for v in objects], dtype=object)
     return {k: np.flatnonzero(kinds == k) for k in out}
 
@@ -574,21 +707,33 @@ def _kind_of_value(v: object) -> str:
     return "other"
 
 
-def _strings_of(uniques) -> tuple[pa.Array, np.ndarray]:
-    """The string uniques as a pyarrow array, and their positions."""
-    if isinstance(uniques.dtype, pd.StringDtype):
-        array = pa.array(uniques.array)
-        if isinstance(array, pa.ChunkedArray):
-            array = array.combine_chunks()
-        return array.cast(pa.large_string()), np.arange(len(uniques))
-    objects = np.asarray(uniques, dtype=object)
-    positions = _split_kinds(uniques)["str"]
-    return pa.array(objects[positions], type=pa.large_string()), positions
+def _strings_of(uniques, positions: np.ndarray) -> pa.Array:
+    """The string uniques at ``positions`` as a pyarrow large_string array."""
+    if isinstance(uniques, pa.Array):
+        return uniques
+    if isinstance(uniques.dtype, pd.StringDtype) and uniques.dtype.storage == "pyarrow":
+        return _arrow_strings(uniques.array)
+    objects = np.asarray(uniques, dtype=object)[positions]
+    return pa.array(objects, type=pa.large_string(), from_pandas=True)
+
+
+def _arrow_strings(values) -> pa.Array:
+    array = pa.array(values)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.cast(pa.large_string())
+
+
+def _objects(uniques) -> np.ndarray:
+    if isinstance(uniques, pa.Array):
+        return uniques.to_numpy(zero_copy_only=False)
+    return np.asarray(uniques, dtype=object)
 
 
 def _blank_strings(strings: pa.Array) -> np.ndarray:
-    empty = pc.equal(pc.utf8_length(strings), 0)
-    return _mask(pc.or_(empty, pc.utf8_is_space(strings)))
+    """True where a string is null, empty or only whitespace."""
+    empty = pc.equal(pc.binary_length(strings), 0)
+    return ~_mask(pc.invert(pc.or_(empty, pc.utf8_is_space(strings))))
 
 
 def _mask(array) -> np.ndarray:
@@ -597,8 +742,8 @@ def _mask(array) -> np.ndarray:
 
 
 def _as_floats(uniques, positions: np.ndarray) -> np.ndarray:
-    return np.asarray(np.asarray(uniques, dtype=object)[positions], dtype=float)
+    return np.asarray(_objects(uniques)[positions], dtype=float)
 
 
 def _status_series(codes: np.ndarray, index) -> pd.Series:
-    return pd.Series(_STATUS_OBJECTS[codes], index=index, dtype=object)
+    return pd.Series(_STATUS_OBJECTS[codes], index=index, dtype=object, copy=False)

@@ -32,7 +32,7 @@ def _hide_tabs(src: Path, dst: Path, hide: tuple[str, ...]) -> None:
 
 
 def render_png(xlsx: Path, out_dir: Path, *, hide: tuple[str, ...] = ("Raw Data",),
-               dpi: int = 70) -> list[Path]:
+               dpi: int = 70, locale: str = "fr-FR") -> list[Path]:
     """PNG pages of every visible tab (Raw Data hidden), recomputed by LibreOffice."""
     xlsx, out_dir = Path(xlsx), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -40,7 +40,7 @@ def render_png(xlsx: Path, out_dir: Path, *, hide: tuple[str, ...] = ("Raw Data"
     try:
         copy = work / xlsx.name
         _hide_tabs(xlsx, copy, hide)
-        pdf = render_pdf(copy, work)
+        pdf = render_pdf(copy, work, locale=locale)
         shutil.copy(pdf, out_dir / pdf.name)
         return pdf_to_png(out_dir / pdf.name, out_dir, dpi=dpi)
     finally:

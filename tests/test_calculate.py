@@ -112,7 +112,7 @@ def _values(path: Path) -> dict:
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith(tuple(skip)):
                     continue
-                if ws.title == QUALITY and cell.column == 10 and 7 <= cell.row <= 11:
+                if ws.title == QUALITY and cell.column == 11 and 7 <= cell.row <= 11:
                     continue  # run details: date and duration change on every run
                 out[(ws.title, cell.coordinate)] = cell.value
     return out

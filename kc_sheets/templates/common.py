@@ -208,12 +208,12 @@ def quality_tab() -> Tab:
     blocks = (
         stamp_block("B4"),
         Block("quality.summary", "B7", SUMMARY_COLUMNS, layout="fields"),
-        Block("run.details", "I7", RUN_COLUMNS, layout="fields"),
-        Block("quality.mapping", "E7", (Column("label", "col.field"),
+        Block("run.details", "J7", RUN_COLUMNS, layout="fields"),
+        Block("quality.mapping", "F7", (Column("label", "col.field"),
                                         Column("column", "col.column", width=9),
                                         Column("header", "col.header", width=24)),
               fixed_rows=len(FIELDS)),
-        Block("quality.notes", "E23", (Column("text", "col.notes"),), header=False, fixed_rows=1,
+        Block("quality.notes", "F23", (Column("text", "col.notes"),), header=False, fixed_rows=1,
               style="note"),
         Block("quality.by_reason", "B18", (Column("label", "col.reason", width=44),
                                            Column("rows", "col.rows", "int"),
@@ -224,12 +224,13 @@ def quality_tab() -> Tab:
               max_rows=SET_ASIDE_SHOWN, extra_width=SET_ASIDE_RAW_COLUMNS, dynamic_header=True),
     )
     texts = (Text("B2", "quality.title", "title"), Text("B3", "quality.subtitle", "subtitle"),
-             Text("B6", "quality.h.summary", "h2"), Text("E6", "quality.h.mapping", "h2"),
-             Text("I6", "quality.h.run", "h2"), Text("B17", "quality.h.reasons", "h2"),
+             Text("B6", "quality.h.summary", "h2"), Text("F6", "quality.h.mapping", "h2"),
+             Text("J6", "quality.h.run", "h2"), Text("B17", "quality.h.reasons", "h2"),
              Text("B31", "quality.h.set_aside", "h2"))
     return Tab("quality", "tab.quality", "quality", blocks=blocks, texts=texts,
-               widths=(("A", 3.0), ("B", 44.0), ("C", 16.0), ("D", 16.0), ("E", 26.0),
-                       ("F", 10.0), ("G", 26.0), ("H", 3.0), ("I", 24.0), ("J", 22.0)))
+               widths=(("A", 3.0), ("B", 44.0), ("C", 16.0), ("D", 16.0), ("E", 14.0),
+                       ("F", 26.0), ("G", 10.0), ("H", 26.0), ("I", 14.0), ("J", 24.0),
+                       ("K", 22.0)))
 
 
 def glossary_tab() -> Tab:
