@@ -11,14 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kc_sheets.i18n import register
+from kc_sheets.parsing import normalize_header
 
 
 @dataclass(frozen=True)
 class Field:
+    """A canonical field; ``synonyms`` are stored normalised ("date_add" -> "date add")."""
+
     key: str
     required: bool
     synonyms: tuple[str, ...]
     kind: str = "text"   # text | id | date | amount | number
+
+    def __post_init__(self) -> None:
+        normalized = tuple(dict.fromkeys(normalize_header(s) for s in self.synonyms))
+        object.__setattr__(self, "synonyms", normalized)
 
 
 FIELDS: tuple[Field, ...] = (
@@ -38,7 +45,8 @@ FIELDS: tuple[Field, ...] = (
     Field("amount", True, (
         "montant", "montant ttc", "montant total", "montant de la commande", "ca", "ca ttc",
         "chiffre d affaires", "total ttc", "total", "amount", "order amount", "order total",
-        "order total amount", "total paid", "total_paid", "total paye", "revenue", "sales",
+        "order total amount", "total paid", "total_paid", "total paid tax incl",
+        "total paid real", "total paye", "revenue", "sales",
         "net sales", "prix total", "montant ht", "total ht", "valeur", "value", "dollar value",
     ), "amount"),
     Field("customer_id", True, (

@@ -13,6 +13,7 @@ revenue but is not a purchase.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -182,16 +183,25 @@ class Ingested:
 
 
 def raw_text(value: object) -> str:
-    """A raw cell value as the text a user would recognise (never a formula, never 'nan')."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+    """A raw cell value as the text a user would recognise (never 'nan').
+
+    >>> raw_text(12.0), raw_text(None), raw_text(True), raw_text(pd.Timestamp("2024-01-31"))
+    ('12', '', 'TRUE', '2024-01-31')
+    """
+    if value is None or value is pd.NaT or value is pd.NA or (
+            isinstance(value, (float, np.floating)) and np.isnan(value)):
         return ""
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+    if isinstance(value, (float, np.floating)) and float(value).is_integer() and \
+            abs(value) < 1e15:
         return str(int(value))
-    if isinstance(value, pd.Timestamp) or hasattr(value, "isoformat"):
-        text = value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
-        return text.removesuffix(" 00:00:00")
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ").removesuffix(" 00:00:00")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
     return str(value)
 
 
@@ -205,8 +215,8 @@ def map_columns(raw: RawTable, options: IngestOptions) -> dict[str, int]:
     lang = options.lang
     found: dict[str, int] = {}
     for key, value in options.mapping.items():
-        value = str(value).strip()
-        if not value:
+        value = "" if value is None else str(value).strip()
+        if not value or key not in FIELDS_BY_KEY:
             continue
         wanted = normalize_header(value)
         if wanted in normalized:
@@ -234,6 +244,8 @@ def map_columns(raw: RawTable, options: IngestOptions) -> dict[str, int]:
 
 
 def _missing_column_error(raw: RawTable, key: str, options: IngestOptions) -> KcError:
+    import kc_sheets.settings  # noqa: F401  (registers the setting.map.* labels; avoids a cycle)
+
     lang = options.lang
     headers = ", ".join(f"{raw.letter(i)} « {h} »" if lang == "fr" else f"{raw.letter(i)} '{h}'"
                         for i, h in enumerate(raw.headers[:12]) if h)
