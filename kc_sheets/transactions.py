@@ -280,6 +280,11 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
     n = len(frame)
     if n == 0 or len(raw.headers) == 0:
         raise KcError("ingest.empty", tab=raw.tab, lang=lang)
+    blank = np.ones(n, dtype=bool)
+    for pos in range(frame.shape[1]):
+        blank &= is_blank(frame.iloc[:, pos]).to_numpy()
+    if blank.all():
+        raise KcError("ingest.empty", tab=raw.tab, lang=lang)
     columns = map_columns(raw, options)
     notes: list[str] = []
     if "customer_id" not in columns and "email" in columns:
@@ -291,109 +296,97 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
         notes.append(t("ingest.no_order_id", lang))
 
     col = {key: frame.iloc[:, pos] for key, pos in columns.items()}
-    blank = np.ones(n, dtype=bool)
-    for pos in range(frame.shape[1]):
-        blank &= is_blank(frame.iloc[:, pos]).to_numpy()
     dates = parse_dates(col["order_date"], day_first=options.day_first, date1904=raw.date1904)
     amounts = parse_amounts(col["amount"], decimal_comma=options.decimal_comma)
     date_status = _status(dates)
     amount_status = _status(amounts)
-    amount_values = amounts.values.to_numpy(dtype=float, na_value=np.nan)
     amount_ok = amount_status == "ok"
+    revenue_values = np.where(amount_ok, amounts.values.to_numpy(dtype=float), 0.0)
     if "customer_id" in columns:
         customers = parse_ids(col["customer_id"])
     else:
-        customers = parse_ids(col["email"].astype("str").str.strip().str.lower()
-                              .where(~is_blank(col["email"])))
-    customer_values = customers.values
-    order_values = parse_ids(col["order_id"]).values if "order_id" in columns else None
+        email = col["email"]
+        customers = parse_ids(email.astype("str").str.strip().str.lower().where(
+            ~is_blank(email)))
+    cust_arr = np.asarray(customers.values, dtype=object)
+    cust_ok = ~pd.isna(cust_arr)
 
-    reason = np.full(n, "", dtype=object)
+    reason = np.zeros(n, dtype=np.int8)   # 0: used; k: REASONS[k - 1]
 
     def set_reason(mask: np.ndarray, code: str) -> None:
-        mask = mask & (reason == "")
-        reason[mask] = code
+        reason[mask & (reason == 0)] = REASONS.index(code) + 1
 
     set_reason(blank, "blank_row")
     total = np.zeros(n, dtype=bool)
     for key in ("order_id", "customer_id", "order_date"):
         if key in col:
             total |= _text_matches(col[key], _TOTAL_RE)
-    total |= _text_matches(frame.iloc[:, 0], _TOTAL_RE)
+    if 0 not in {columns.get(k) for k in ("order_id", "customer_id", "order_date")}:
+        # "Total" in a first column we do not read (e.g. a product name): only a total row
+        # when the row has no date or no customer.
+        total |= _text_matches(frame.iloc[:, 0], _TOTAL_RE) & (
+            (date_status != "ok") | ~cust_ok)
     set_reason(total, "total_row")
-    if order_values is not None:
+    if "order_id" in columns:
         set_reason(frame.duplicated(keep="first").to_numpy(), "duplicate_line")
     set_reason(date_status == "invalid", "invalid_date")
     set_reason(date_status == "impossible", "impossible_date")
     set_reason(amount_status == "invalid", "invalid_amount")
 
-    # Orders: lines sharing an order id form one order.
-    alive = reason == ""
-    if order_values is not None:
-        order_key = order_values.astype(object).to_numpy(copy=True)
+    # Orders: lines sharing an order id form one order; a row without id is an order alone.
+    if "order_id" in columns:
+        order_key = np.asarray(parse_ids(col["order_id"]).values, dtype=object).copy()
         missing_id = pd.isna(order_key)
-        order_key[missing_id] = np.char.add("#", (np.flatnonzero(missing_id)
-                                                   + raw.first_row).astype(str)).astype(object)
+        order_key[missing_id] = _row_keys(np.flatnonzero(missing_id) + raw.first_row)
     else:
-        order_key = (np.arange(n) + raw.first_row).astype(str).astype(object)
-        order_key = np.char.add("#", order_key.astype(str)).astype(object)
+        order_key = _row_keys(np.arange(n) + raw.first_row)
     codes, _ = pd.factorize(order_key)
-    codes = np.where(alive, codes, -1)
+    live = reason == 0
+    codes = np.where(live, codes, -1)
     date_values = dates.values.to_numpy(dtype="datetime64[ns]")
-    date_ok = date_status == "ok"
-    cust_arr = customer_values.astype(object).to_numpy()
-    cust_ok = ~pd.isna(cust_arr)
-
-    groups = pd.Series(codes)
-    live = codes >= 0
-    order_date = _first_per_group(codes, date_values, date_ok & live)
+    order_date = _first_per_group(codes, date_values, (date_status == "ok") & live)
     order_customer = _first_per_group(codes, cust_arr, cust_ok & live)
-    order_has_amount = np.zeros(codes.max() + 1 if live.any() else 0, dtype=bool)
-    if live.any():
-        np.logical_or.at(order_has_amount, codes[live & amount_ok], True)
+    order_has_amount = np.zeros(len(order_date), dtype=bool)
+    order_has_amount[codes[live & amount_ok]] = True
     line_date = _take(order_date, codes, np.datetime64("NaT"))
     line_customer = _take(order_customer, codes, None)
-    line_has_amount = np.where(live, order_has_amount[np.maximum(codes, 0)] if len(
-        order_has_amount) else False, False)
+    line_has_amount = live & _take(order_has_amount, codes, False).astype(bool)
     set_reason(live & pd.isna(line_date), "missing_date")
     set_reason(live & ~line_has_amount, "missing_amount")
     set_reason(live & pd.isna(line_customer), "missing_customer")
     conflict = live & cust_ok & ~pd.isna(line_customer)
     conflict[conflict] = cust_arr[conflict] != line_customer[conflict]
     set_reason(conflict, "conflicting_customer")
-    del groups
 
-    used = reason == ""
-    revenue_values = np.where(amount_ok, amount_values, 0.0)
+    used = reason == 0
     lines = pd.DataFrame({
         "row": (np.flatnonzero(used) + raw.first_row).astype(np.int64),
-        "order_id": np.asarray(order_key[used], dtype=object),
+        "order_id": pd.Series(order_key[used], dtype="str"),
         "order_date": line_date[used],
-        "customer_id": np.asarray(line_customer[used], dtype=object),
+        "customer_id": pd.Series(line_customer[used], dtype="str"),
         "amount": revenue_values[used],
     })
     for key, pos in columns.items():
         if key in ("order_id", "order_date", "amount", "customer_id"):
             continue
-        fld = FIELDS_BY_KEY[key]
+        kind = FIELDS_BY_KEY[key].kind
         series = frame.iloc[:, pos]
-        if fld.kind == "amount":
+        if kind == "amount":
             values = parse_amounts(series, decimal_comma=options.decimal_comma).values
-        elif fld.kind == "number":
+        elif kind == "number":
             values = parse_numbers(series).values
         else:
             values = parse_ids(series).values
-        lines[key] = values.to_numpy()[used] if hasattr(values, "to_numpy") else values[used]
-    if "email" in lines and lines["email"].dtype == object:
+        lines[key] = values.to_numpy()[used]
+    if "email" in lines:
         lines["email"] = lines["email"].str.lower()
-    for key in ("order_id", "customer_id"):
-        lines[key] = lines[key].astype("str")
     orders = build_orders(lines)
 
-    quality = _quality(raw, columns, reason, amount_ok, revenue_values, used, orders, notes, lang)
+    reason_text = np.array(("",) + REASONS, dtype=object)[reason]
+    quality = _quality(raw, columns, reason_text, revenue_values, used, orders, notes, lang)
     if quality.rows_used == 0:
         first = int(quality.set_aside_rows[0])
-        top = quality.by_reason.sort_values("rows", ascending=False).head(3)
+        top = quality.by_reason.sort_values("rows", ascending=False, kind="stable").head(3)
         reasons = ", ".join(f"{r.label} ({r.rows})" for r in top.itertuples() if r.rows)
         raise KcError("ingest.nothing_usable", tab=raw.tab, lang=lang, rows=n, reasons=reasons,
                       first_row=first + raw.first_row,
@@ -402,7 +395,12 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
 
 
 def _status(parsed) -> np.ndarray:
-    return np.asarray(parsed.status.astype(str))
+    return np.asarray(parsed.status, dtype=object)
+
+
+def _row_keys(rows: np.ndarray) -> np.ndarray:
+    """Order keys for rows without an order id: "#<sheet row>"."""
+    return np.array([f"#{r}" for r in rows.tolist()], dtype=object)
 
 
 def _first_per_group(codes: np.ndarray, values: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -421,6 +419,7 @@ def _first_per_group(codes: np.ndarray, values: np.ndarray, valid: np.ndarray) -
 
 
 def _take(per_group: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
+    """Each row's group value (``missing`` where the code is -1)."""
     if len(per_group) == 0:
         out = np.empty(len(codes), dtype=per_group.dtype)
         out[:] = missing
@@ -462,7 +461,7 @@ def build_orders(lines: pd.DataFrame) -> pd.DataFrame:
     return orders
 
 
-def _quality(raw, columns, reason, amount_ok, revenue_values, used, orders, notes, lang):
+def _quality(raw, columns, reason, revenue_values, used, orders, notes, lang):
     n = len(reason)
     set_aside = np.flatnonzero(~used)
     set_reasons = reason[set_aside]

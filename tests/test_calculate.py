@@ -231,3 +231,21 @@ def test_property_accounting_and_idempotence(tmp_path_factory, rows) -> None:
     first = _values(path)
     calculate(path)
     assert _values(path) == first
+
+
+def test_excel_error_values_are_reported_as_such(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Raw Data"
+    ws.append(["ID achat", "Date d'achat", "Montant", "ID client"])
+    ws.append(["A1", dt.datetime(2024, 1, 5), 10.0, "X"])
+    ws.append(["A2", dt.datetime(2024, 1, 6), "#N/A", "Y"])
+    ws["C3"].data_type = "e"
+    ws.append(["A3", dt.datetime(2024, 1, 7), 5.0, "Z"])
+    path = tmp_path / "errors.xlsx"
+    wb.save(path)
+    result = calculate(path, template_id="first-vs-repeat")
+    assert (result.rows_used, result.rows_set_aside) == (2, 1)
+    set_aside = result.blocks["quality.set_aside"]
+    assert set_aside.iloc[0]["reason"] == "invalid_amount"
+    assert set_aside.iloc[0]["Montant"] == "#N/A"

@@ -8,8 +8,10 @@ compressed bytes, through a temporary file that replaces the original only when 
 
 from __future__ import annotations
 
+import logging
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
@@ -37,6 +39,8 @@ register({
     "xlsx.no_tab": ("onglet « {tab} » introuvable. Onglets présents : {tabs}.",
                     "tab '{tab}' not found. Tabs present: {tabs}."),
 })
+
+logging.getLogger("fastexcel").setLevel(logging.ERROR)   # its dtype guesses are not news
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -112,15 +116,22 @@ class XlsxBook:
         first_row, first_col = _first_cell(self.path, part)
         if first_row is None:
             return RawTable(pd.DataFrame(), (), 2, 1, tab, self.date1904)
-        try:
-            reader = fastexcel.read_excel(str(self.path))
-            sheet = reader.load_sheet(tab, header_row=0, schema_sample_rows=None)
-            frame = sheet.to_pandas()
-        except Exception as exc:  # fastexcel raises its own error types
-            raise KcError("xlsx.unreadable", lang=self.lang, detail=f"{tab}: {exc}") from None
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # Error cells (#N/A...) read as empty in fastexcel; find them meanwhile (zlib and
+            # fastexcel both release the GIL, so this costs little on two cores).
+            errors = pool.submit(error_cells, self.path, part)
+            try:
+                reader = fastexcel.read_excel(str(self.path))
+                sheet = reader.load_sheet(tab, header_row=0, schema_sample_rows=None)
+                frame = sheet.to_pandas()
+            except Exception as exc:  # fastexcel raises its own error types
+                raise KcError("xlsx.unreadable", lang=self.lang, detail=f"{tab}: {exc}") \
+                    from None
+            found = errors.result()
         headers = tuple("" if str(c).startswith("__UNNAMED__") else str(c).strip()
                         for c in frame.columns)
         frame.columns = [f"c{i}" for i in range(len(headers))]
+        _put_errors(frame, found, first_row + 1, first_col)
         return RawTable(frame, headers, first_row + 1, first_col, tab, self.date1904)
 
     def read_rows(self, tab: str) -> list[list[object]]:
@@ -245,3 +256,37 @@ def _first_cell(path: Path, part: str) -> tuple[int | None, int]:
                 return row_number, min(cols)
             row.clear()
     return None, 1
+
+
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*\bt="e"[^>]*>.*?<v>([^<]*)</v>', re.S)
+
+
+def error_cells(path: Path, part: str) -> dict[tuple[int, int], str]:
+    """Cells holding an error value (``#N/A``, ``#VALUE!``...): (row, column) -> error text."""
+    found: dict[tuple[int, int], str] = {}
+    tail = b""
+    with zipfile.ZipFile(path) as zf, zf.open(part) as fh:
+        while True:
+            chunk = fh.read(1 << 22)
+            data = tail + chunk
+            if b't="e"' in data:
+                end = data.rfind(b"</c>") + 4 if chunk else len(data)
+                for match in _ERROR_CELL.finditer(data, 0, max(end, 0)):
+                    row, col = int(match.group(2)), parse_ref(f"{match.group(1).decode()}1")[1]
+                    found[(row, col)] = match.group(3).decode("utf-8", "replace")
+                tail = data[end:] if chunk else b""
+            else:
+                tail = data[-256:]
+            if not chunk:
+                return found
+
+
+def _put_errors(frame: pd.DataFrame, found: dict[tuple[int, int], str], first_row: int,
+                first_col: int) -> None:
+    """Write error texts into the frame (so ingest reports them as error values)."""
+    for (row, col), text in found.items():
+        r, c = row - first_row, col - first_col
+        if 0 <= r < len(frame) and 0 <= c < frame.shape[1]:
+            if frame.dtypes.iloc[c] != object:
+                frame[frame.columns[c]] = frame.iloc[:, c].astype(object)
+            frame.iat[r, c] = text
