@@ -229,26 +229,19 @@ def _has_tabs(template: Template, names: list[str], lang: Lang) -> bool:
 
 
 def add_template_tabs(path: Path, template: Template, lang: Lang, out: Path | str | None) -> None:
-    """Add the template's missing tabs to a workbook (one openpyxl load and save).
-
-    This rewrites the workbook once; every later Calculate copies Raw Data byte for byte.
-    """
-    import os
+    """Add the template's missing tabs to a workbook, copying every part it has byte for byte."""
+    import shutil
     import tempfile
 
-    import openpyxl
+    from kc_sheets.backends.merge_tabs import add_tabs
+    from kc_sheets.backends.xlsx import XlsxBook
+    from kc_sheets.templates.render_xlsx import build
 
-    from kc_sheets.templates.render_xlsx import render
-
-    keep_vba = path.suffix.lower() == ".xlsm"
-    workbook = openpyxl.load_workbook(path, keep_vba=keep_vba, rich_text=True)
-    render(template, lang, workbook=workbook)
-    target = Path(out) if out else path
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".kc-tmp", dir=target.parent)
-    os.close(fd)
+    present = set(XlsxBook(path, lang).sheet_names())
+    missing = [t(tab.title, lang) for tab in template.tabs if t(tab.title, lang) not in present]
+    work = Path(tempfile.mkdtemp(prefix="kc_template_"))
     try:
-        workbook.save(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        built = build(template, work / "template.xlsx", lang)
+        add_tabs(path, built, Path(out) if out else path, missing)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -191,7 +191,9 @@ def test_template_option_adds_tabs_to_a_plain_workbook(tmp_path: Path) -> None:
     wb.save(path)
     with pytest.raises(KcError, match="--template"):
         calculate(path)
+    raw_before = part_bytes(path, part_of(path, "Raw Data"))
     result = calculate(path, template_id="first-vs-repeat")
+    assert part_bytes(path, part_of(path, "Raw Data")) == raw_before   # even the first time
     assert result.rows_used == 10
     wb = openpyxl.load_workbook(path)
     assert wb["Mes notes"]["A1"].value == "à garder"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import zipfile
 import subprocess
 import sys
 import time
@@ -137,3 +138,43 @@ def test_killed_calculate_leaves_the_previous_file(tmp_path: Path) -> None:
     assert calculate(path).rows_read == 150_000
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".kc-tmp")]
     assert len(leftovers) <= 5    # temporary files of killed runs, never the workbook itself
+
+
+def test_template_tabs_grafted_into_a_users_workbook(tmp_path: Path) -> None:
+    """The user's own content survives; LibreOffice opens the result and shows our numbers."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.drawing.image import Image as SheetImage
+    from PIL import Image
+
+    from tests.conftest import ten_orders
+
+    Image.new("RGB", (80, 30), (10, 120, 60)).save(tmp_path / "pic.png")
+    wb = openpyxl.Workbook()
+    notes = wb.active
+    notes.title = "Mes notes"
+    notes["A1"] = "à garder"
+    notes["A1"].comment = Comment("commentaire", "moi")
+    notes.add_image(SheetImage(str(tmp_path / "pic.png")), "C3")
+    raw = wb.create_sheet("Raw Data")
+    for row in [list(ten_orders().columns)] + ten_orders().values.tolist():
+        raw.append(row)
+    path = tmp_path / "client.xlsx"
+    wb.save(path)
+    with zipfile.ZipFile(path) as zf:
+        before = {n: zf.read(n) for n in zf.namelist()}
+    calculate(path, template_id="first-vs-repeat", lang="en")
+    with zipfile.ZipFile(path) as zf:
+        after = {n: zf.read(n) for n in zf.namelist()}
+    rewritten = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
+                 "xl/styles.xml"}
+    for name, data in before.items():
+        if name not in rewritten:
+            assert after[name] == data, name      # every other part of the user's file
+    sheets = export_sheets_csv(path, tmp_path / "csv")
+    assert find_error_values(sheets) == []
+    assert sheets["Mes notes"][0][0] == "à garder"
+    tab = sheets["First vs repeat"]
+    assert tab[28][1:8] == ["Total", "9", "5", "3", "420", "145", "565"]
+    pngs = render_png(path, tmp_path / "png", dpi=40, locale="en-GB")
+    assert len(pngs) >= 4
