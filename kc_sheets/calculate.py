@@ -150,13 +150,18 @@ def run_blocks(template: Template, ingested: Ingested, lang: Lang, seconds: floa
     }
 
 
-def tab_writes(template: Template, blocks: dict[str, pd.DataFrame], lang: Lang) -> list[TabWrite]:
-    """Every block of the template, placed in its tab, with its columns in block order."""
+def tab_writes(template: Template, blocks: dict[str, pd.DataFrame], lang: Lang,
+               tab_lang: Lang | None = None) -> list[TabWrite]:
+    """Every block of the template, placed in its tab, with its columns in block order.
+
+    ``tab_lang`` is the language the tabs are named in (the workbook's), ``lang`` the language
+    of the texts written (the Settings tab's choice).
+    """
     writes = []
     for tab in template.tabs:
         if not tab.blocks:
             continue
-        entry = TabWrite(t(tab.title, lang))
+        entry = TabWrite(t(tab.title, tab_lang or lang))
         for block in tab.blocks:
             if block.name in blocks:
                 entry.blocks.append(_block_write(block, blocks[block.name], lang))
@@ -217,7 +222,7 @@ def calculate(path: Path | str, *, template_id: str | None = None, lang: Lang | 
     now = now or dt.datetime.now()
     seconds = time.perf_counter() - started
     blocks.update(run_blocks(template, ingested, lang, seconds, now))
-    written = book.write(tab_writes(template, blocks, lang), Path(out) if out else None)
+    written = book.write(tab_writes(template, blocks, lang, tab_lang), Path(out) if out else None)
     quality = ingested.quality
     return RunResult(written, template.id, lang, quality.rows_read, quality.rows_used,
                      quality.rows_set_aside, quality.revenue_used, quality.customers,

@@ -251,3 +251,15 @@ def test_excel_error_values_are_reported_as_such(tmp_path: Path) -> None:
     set_aside = result.blocks["quality.set_aside"]
     assert set_aside.iloc[0]["reason"] == "invalid_amount"
     assert set_aside.iloc[0]["Montant"] == "#N/A"
+
+
+def test_language_setting_changes_texts_not_tab_names(small_book: Path) -> None:
+    wb = openpyxl.load_workbook(small_book)
+    ws = wb["Paramètres"]
+    row = next(r for r in range(6, 40) if ws.cell(r, 1).value == "lang")
+    ws.cell(row, 3).value = "en"
+    wb.save(small_book)
+    result = calculate(small_book)
+    assert result.lang == "en"
+    ws = openpyxl.load_workbook(small_book)[FVR]
+    assert ws["B4"].value.startswith("Last calculation")
