@@ -35,6 +35,7 @@ ERROR_VALUES: tuple[str, ...] = (
 _ERRORS = pa.array(ERROR_VALUES, type=pa.large_string())
 
 YEAR_MIN, YEAR_MAX = 1970, 2099
+AMOUNT_LIMIT = 1e13
 _NS_PER_DAY = 86_400 * 10**9
 _DAYS_1970_TO_2100 = 47_482
 _EXCEL_EPOCH = {False: 25_569, True: 24_107}  # serial of 1970-01-01 (1900 and 1904 systems)
@@ -84,13 +85,30 @@ def is_blank(series: pd.Series) -> pd.Series:
         return pd.Series(_blank_strings(_arrow_strings(series.array)), index=series.index)
     if kind != "other":
         return series.isna().astype(bool)
+    return pd.Series(_string_flags(series, _blank_strings, True), index=series.index)
+
+
+def text_matches(series: pd.Series, pattern: str) -> np.ndarray:
+    """Boolean array: True where a cell is text matching ``pattern`` (RE2 syntax, searched).
+
+    >>> text_matches(pd.Series(["Total", "A1", 3]), r"(?i)^\\s*total").tolist()
+    [True, False, False]
+    """
+    if _kind_of(series) in ("bool", "datetime", "number"):
+        return np.zeros(len(series), dtype=bool)
+    return _string_flags(series, lambda s: _mask(pc.match_substring_regex(s, pattern)), False)
+
+
+def _string_flags(series: pd.Series, flag, if_na: bool) -> np.ndarray:
+    """A boolean per row from ``flag`` (pyarrow strings -> bool array) over the text cells;
+    False for other cells, ``if_na`` for NA."""
     codes, uniques = _factorize(series)
-    blank = np.zeros(len(uniques) + 1, dtype=bool)
-    blank[-1] = True
+    out = np.zeros(len(uniques) + 1, dtype=bool)
+    out[-1] = if_na
     positions = _split_kinds(uniques)["str"]
     if len(positions):
-        blank[positions] = _blank_strings(_strings_of(uniques, positions))
-    return pd.Series(blank[codes], index=series.index)
+        out[positions] = flag(_strings_of(uniques, positions))
+    return out[codes]
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,7 +158,7 @@ def _dates_of_uniques(uniques, counts, day_first, date1904):
         ns[pos], status[pos] = _serials_to_ns(_as_floats(uniques, pos), date1904)
     if len(groups["datetime"]):
         pos = groups["datetime"]
-        ns[pos], status[pos] = _datetime_objects(_objects(uniques)[pos])
+        ns[pos], status[pos] = _datetime_objects(_values_of(uniques)[pos])
     return ns, status
 
 
@@ -148,18 +166,11 @@ def _datetime_column(series: pd.Series):
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         series = series.dt.tz_localize(None)
     raw = series.to_numpy()
-    return _bounded_ns(raw, np.zeros(len(raw), dtype=bool))
-
-
-def _bounded_ns(raw: np.ndarray, invalid: np.ndarray):
-    """datetime64 of any unit -> int64 ns, and status (impossible outside 1970-2099)."""
     missing = np.isnat(raw)
-    inside = (raw >= np.datetime64(f"{YEAR_MIN}-01-01")) & \
+    ok = (raw >= np.datetime64(f"{YEAR_MIN}-01-01")) & \
         (raw < np.datetime64(f"{YEAR_MAX + 1}-01-01"))
-    ok = inside & ~missing & ~invalid
     ns = np.where(ok, raw, np.datetime64("NaT")).astype("datetime64[ns]").view(np.int64)
-    status = np.select([ok, missing, invalid], [OK, MISSING, INVALID], IMPOSSIBLE)
-    return ns, status.astype(np.int8)
+    return ns, np.where(ok, OK, np.where(missing, MISSING, IMPOSSIBLE)).astype(np.int8)
 
 
 def _datetime_objects(objects: np.ndarray):
@@ -414,6 +425,7 @@ def parse_amounts(series: pd.Series, decimal_comma: bool | None = True) -> Parse
     the decimal separator; ``1,234`` alone is 1.234 with ``decimal_comma`` and 1234 without
     (``None``: decided by the other values of the column, decimal comma by default).
     ``1.234`` is 1.234 unless the column writes thousands with points (``1.234.567,89``).
+    Error values, booleans, dates, infinities and sizes from 10^13 up are ``invalid``.
 
     >>> parse_amounts(pd.Series(["1 234,56 €", "$1,234.50", "(12.50)", True])).values.tolist()
     [1234.56, 1234.5, -12.5, nan]
@@ -425,10 +437,11 @@ def parse_amounts(series: pd.Series, decimal_comma: bool | None = True) -> Parse
     if kind in ("bool", "datetime"):
         status = np.where(series.isna().to_numpy(), MISSING, INVALID).astype(np.int8)
         values = np.full(len(series), np.nan)
-        return Parsed(pd.Series(values, index=series.index, copy=False), _status_series(status, series.index))
-    values, status = _by_uniques(series, lambda u, counts: _amounts_of_uniques(
-        u, decimal_comma), np.nan)
-    return Parsed(pd.Series(values, index=series.index, copy=False), _status_series(status, series.index))
+    else:
+        values, status = _by_uniques(series, lambda u, counts: _amounts_of_uniques(
+            u, decimal_comma), np.nan)
+    return Parsed(pd.Series(values, index=series.index, copy=False),
+                  _status_series(status, series.index))
 
 
 def parse_numbers(series: pd.Series) -> Parsed:
@@ -440,9 +453,15 @@ def parse_numbers(series: pd.Series) -> Parsed:
     return parse_amounts(series, decimal_comma=None)
 
 
+def _plausible(values: np.ndarray) -> np.ndarray:
+    """Finite and below 10^13 in size: beyond, floats no longer hold cents (a barcode?)."""
+    with np.errstate(invalid="ignore"):
+        return np.abs(values) < AMOUNT_LIMIT
+
+
 def _parsed_numbers(values: np.ndarray, index) -> Parsed:
     missing = np.isnan(values)
-    finite = np.isfinite(values)
+    finite = _plausible(values)
     status = np.where(finite, OK, np.where(missing, MISSING, INVALID)).astype(np.int8)
     values = np.where(finite, values, np.nan)
     return Parsed(pd.Series(values, index=index, copy=False), _status_series(status, index))
@@ -456,7 +475,7 @@ def _amounts_of_uniques(uniques, decimal_comma):
     if len(groups["num"]):
         pos = groups["num"]
         floats = _as_floats(uniques, pos)
-        finite = np.isfinite(floats)
+        finite = _plausible(floats)
         values[pos] = np.where(finite, floats, np.nan)
         status[pos] = np.where(finite, OK, INVALID)
     if len(groups["str"]):
@@ -502,7 +521,7 @@ def _amount_strings(strings: pa.Array, decimal_comma: bool | None):
     readable = _mask(normalized.is_valid())
     numbers = pc.cast(normalized, pa.float64()).to_numpy(zero_copy_only=False)
     numbers = np.where(paren | minus, -numbers, numbers)
-    finite = readable & np.isfinite(numbers)
+    finite = readable & _plausible(numbers)
     status = np.where(finite, OK, status).astype(np.int8)
     return np.where(finite, numbers, np.nan), status
 
@@ -546,7 +565,7 @@ def _ids_of_uniques(uniques):
                 .to_numpy(zero_copy_only=False)
         texts[pos] = np.where(kept, values, None)
         status[pos] = np.where(kept, OK, np.where(blank, MISSING, INVALID))
-    objects = _objects(uniques) if len(groups["str"]) < n else None
+    objects = _values_of(uniques) if len(groups["str"]) < n else None
     if len(groups["num"]):
         pos = groups["num"]
         texts[pos] = _number_ids(objects[pos])
@@ -570,6 +589,8 @@ def _number_ids(numbers: np.ndarray) -> np.ndarray:
         except OverflowError:
             return np.array([str(int(v)) for v in numbers], dtype=object)
         return pa.array(ints).cast(pa.string()).to_numpy(zero_copy_only=False)
+    if kind != "floating":
+        return np.array([_number_id(v) for v in numbers], dtype=object)
     floats = np.asarray(numbers, dtype=float)
     whole = np.isfinite(floats) & (floats == np.floor(floats)) & (np.abs(floats) < 2**63)
     out = np.full(len(floats), None, dtype=object)
@@ -577,9 +598,19 @@ def _number_ids(numbers: np.ndarray) -> np.ndarray:
         out[whole] = pa.array(floats[whole].astype(np.int64)).cast(pa.string()) \
             .to_numpy(zero_copy_only=False)
     for i in np.flatnonzero(~whole & np.isfinite(floats)):
-        value = numbers[i]
-        out[i] = str(value) if isinstance(value, Decimal) else repr(float(value))
+        out[i] = _number_id(numbers[i])
     return out
+
+
+def _number_id(value) -> str | None:
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, Decimal):
+        return str(int(value)) if value == value.to_integral_value() else str(value)
+    value = float(value)
+    if not np.isfinite(value):
+        return None
+    return str(int(value)) if value.is_integer() else repr(value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -724,9 +755,12 @@ def _arrow_strings(values) -> pa.Array:
     return array.cast(pa.large_string())
 
 
-def _objects(uniques) -> np.ndarray:
-    if isinstance(uniques, pa.Array):
-        return uniques.to_numpy(zero_copy_only=False)
+def _values_of(uniques) -> np.ndarray:
+    """Uniques (not a pyarrow array) as numpy: typed when they are, else object."""
+    if isinstance(uniques, pd.Index) and uniques.hasnans is False and \
+            pd.api.types.is_numeric_dtype(uniques.dtype):
+        return uniques.to_numpy(dtype=uniques.dtype.numpy_dtype
+                                if hasattr(uniques.dtype, "numpy_dtype") else None)
     return np.asarray(uniques, dtype=object)
 
 
@@ -742,7 +776,7 @@ def _mask(array) -> np.ndarray:
 
 
 def _as_floats(uniques, positions: np.ndarray) -> np.ndarray:
-    return np.asarray(_objects(uniques)[positions], dtype=float)
+    return _values_of(uniques)[positions].astype(float)
 
 
 def _status_series(codes: np.ndarray, index) -> pd.Series:

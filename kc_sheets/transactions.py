@@ -25,6 +25,7 @@ from kc_sheets.fields import FIELDS, FIELDS_BY_KEY, SHOPIFY_SIGNATURE
 from kc_sheets.i18n import Lang, register, t
 from kc_sheets.parsing import (
     is_blank, normalize_header, parse_amounts, parse_dates, parse_ids, parse_numbers,
+    text_matches,
 )
 from kc_sheets.cells import col_index, col_letter
 
@@ -50,11 +51,11 @@ register({
     "reason.conflicting_customer": ("ID client différent des autres lignes de la même commande",
                                     "Customer ID differs from the other lines of the same order"),
     "ingest.no_column": (
-        "aucune colonne « {field} » reconnue. En-têtes trouvés : {headers}. Renommez l'en-tête "
-        "(par ex. « {example} ») ou indiquez la colonne dans l'onglet « {settings} », "
-        "ligne « {setting_label} ».",
+        "aucune colonne « {field} » reconnue. En-têtes trouvés : {headers}. Renommez "
+        "l'en-tête (par ex. « {example} ») ou indiquez la colonne dans l'onglet "
+        "« {settings} », à la ligne {setting_label}.",
         "no '{field}' column recognised. Headers found: {headers}. Rename the header (e.g. "
-        "'{example}') or name the column in the '{settings}' tab, row '{setting_label}'."),
+        "'{example}') or name the column in the '{settings}' tab, row {setting_label}."),
     "ingest.bad_mapping": (
         "la colonne « {value} » n'existe pas dans Raw Data. Indiquez un en-tête de Raw Data "
         "(par ex. « {first} ») ou une lettre de colonne (A, B…), ou videz la cellule.",
@@ -76,8 +77,7 @@ register({
                            "no order ID column: each row is an order"),
 })
 
-_TOTAL_RE = re.compile(r"^\s*(sous[- ]?total|sub[- ]?total|grand[- ]total|totaux|total)\b",
-                       re.IGNORECASE)
+_TOTAL_RE = r"(?i)^\s*(sous[- ]?total|sub[- ]?total|grand[- ]total|totaux|total)\b"
 
 
 @dataclass(frozen=True)
@@ -177,8 +177,10 @@ class Ingested:
             "reason_label": [t(f"reason.{r}", lang) for r in reasons],
         })
         for position, header in enumerate(self.raw.headers):
-            out[header or self.raw.letter(position)] = [
-                raw_text(v) for v in frame.iloc[:, position].tolist()]
+            name = header or self.raw.letter(position)
+            if name in out:
+                name = f"{name} ({self.raw.letter(position)})"
+            out[name] = _raw_texts(frame.iloc[:, position])
         return out
 
 
@@ -203,6 +205,17 @@ def raw_text(value: object) -> str:
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
     return str(value)
+
+
+def _raw_texts(series: pd.Series) -> np.ndarray:
+    """:func:`raw_text` of each cell, as an object array (typed columns: once per value)."""
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.fillna("").to_numpy(dtype=object)
+    if series.dtype == object or pd.api.types.is_bool_dtype(series.dtype):
+        return np.array([raw_text(v) for v in series.tolist()], dtype=object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    texts = np.array([raw_text(v) for v in uniques.tolist()] + [""], dtype=object)
+    return texts[codes]
 
 
 def map_columns(raw: RawTable, options: IngestOptions) -> dict[str, int]:
@@ -257,14 +270,6 @@ def _missing_column_error(raw: RawTable, key: str, options: IngestOptions) -> Kc
                    setting_label=t(f"setting.map.{key}", lang))
 
 
-def _text_matches(series: pd.Series, pattern: re.Pattern) -> np.ndarray:
-    if series.dtype.kind in "biufcmM":
-        return np.zeros(len(series), dtype=bool)
-    codes, uniques = pd.factorize(series)
-    hits = np.array([isinstance(u, str) and bool(pattern.match(u)) for u in uniques] + [False])
-    return hits[codes]
-
-
 def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
     """Canonical lines and orders from Raw Data, with the quality report.
 
@@ -301,7 +306,8 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
     date_status = _status(dates)
     amount_status = _status(amounts)
     amount_ok = amount_status == "ok"
-    revenue_values = np.where(amount_ok, amounts.values.to_numpy(dtype=float), 0.0)
+    # money is counted in cents, so that lines, orders and the report add up exactly
+    revenue_values = np.where(amount_ok, amounts.values.to_numpy(dtype=float), 0.0).round(2)
     if "customer_id" in columns:
         customers = parse_ids(col["customer_id"])
     else:
@@ -309,7 +315,7 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
         customers = parse_ids(email.astype("str").str.strip().str.lower().where(
             ~is_blank(email)))
     cust_arr = np.asarray(customers.values, dtype=object)
-    cust_ok = ~pd.isna(cust_arr)
+    cust_ok = _status(customers) == "ok"
 
     reason = np.zeros(n, dtype=np.int8)   # 0: used; k: REASONS[k - 1]
 
@@ -320,41 +326,49 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
     total = np.zeros(n, dtype=bool)
     for key in ("order_id", "customer_id", "order_date"):
         if key in col:
-            total |= _text_matches(col[key], _TOTAL_RE)
+            total |= text_matches(col[key], _TOTAL_RE)
     if 0 not in {columns.get(k) for k in ("order_id", "customer_id", "order_date")}:
         # "Total" in a first column we do not read (e.g. a product name): only a total row
         # when the row has no date or no customer.
-        total |= _text_matches(frame.iloc[:, 0], _TOTAL_RE) & (
-            (date_status != "ok") | ~cust_ok)
+        total |= text_matches(frame.iloc[:, 0], _TOTAL_RE) & ((date_status != "ok") | ~cust_ok)
     set_reason(total, "total_row")
-    if "order_id" in columns:
-        set_reason(frame.duplicated(keep="first").to_numpy(), "duplicate_line")
-    set_reason(date_status == "invalid", "invalid_date")
-    set_reason(date_status == "impossible", "impossible_date")
-    set_reason(amount_status == "invalid", "invalid_amount")
 
     # Orders: lines sharing an order id form one order; a row without id is an order alone.
     if "order_id" in columns:
-        order_key = np.asarray(parse_ids(col["order_id"]).values, dtype=object).copy()
-        missing_id = pd.isna(order_key)
+        order_ids = parse_ids(col["order_id"])
+        order_key = np.asarray(order_ids.values, dtype=object).copy()
+        missing_id = _status(order_ids) != "ok"
         order_key[missing_id] = _row_keys(np.flatnonzero(missing_id) + raw.first_row)
     else:
         order_key = _row_keys(np.arange(n) + raw.first_row)
     codes, _ = pd.factorize(order_key)
+    if "order_id" in columns:
+        # identical lines share order id, date and amount: compare whole rows only among those
+        key = pd.DataFrame({"order": np.where(missing_id, -1, codes),
+                            "date": dates.values.to_numpy(dtype="datetime64[ns]").view(np.int64),
+                            "amount": amounts.values.to_numpy(dtype=float)})
+        candidates = np.flatnonzero(key.duplicated(keep=False).to_numpy())
+        set_reason(_duplicate_lines(frame, candidates), "duplicate_line")
+    set_reason(date_status == "invalid", "invalid_date")
+    set_reason(date_status == "impossible", "impossible_date")
+    set_reason(amount_status == "invalid", "invalid_amount")
+
     live = reason == 0
     codes = np.where(live, codes, -1)
     date_values = dates.values.to_numpy(dtype="datetime64[ns]")
     order_date = _first_per_group(codes, date_values, (date_status == "ok") & live)
     order_customer = _first_per_group(codes, cust_arr, cust_ok & live)
+    order_has_customer = np.zeros(len(order_date), dtype=bool)
+    order_has_customer[codes[live & cust_ok]] = True
     order_has_amount = np.zeros(len(order_date), dtype=bool)
     order_has_amount[codes[live & amount_ok]] = True
     line_date = _take(order_date, codes, np.datetime64("NaT"))
     line_customer = _take(order_customer, codes, None)
-    line_has_amount = live & _take(order_has_amount, codes, False).astype(bool)
-    set_reason(live & pd.isna(line_date), "missing_date")
-    set_reason(live & ~line_has_amount, "missing_amount")
-    set_reason(live & pd.isna(line_customer), "missing_customer")
-    conflict = live & cust_ok & ~pd.isna(line_customer)
+    line_has_customer = live & _take(order_has_customer, codes, False)
+    set_reason(live & np.isnat(line_date), "missing_date")
+    set_reason(live & ~_take(order_has_amount, codes, False), "missing_amount")
+    set_reason(live & ~line_has_customer, "missing_customer")
+    conflict = live & cust_ok & line_has_customer
     conflict[conflict] = cust_arr[conflict] != line_customer[conflict]
     set_reason(conflict, "conflicting_customer")
 
@@ -380,7 +394,7 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
         lines[key] = values.to_numpy()[used]
     if "email" in lines:
         lines["email"] = lines["email"].str.lower()
-    orders = build_orders(lines)
+    orders = build_orders(lines, pd.factorize(codes[used])[0])
 
     reason_text = np.array(("",) + REASONS, dtype=object)[reason]
     quality = _quality(raw, columns, reason_text, revenue_values, used, orders, notes, lang)
@@ -392,6 +406,23 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
                       first_row=first + raw.first_row,
                       first_reason=t(f"reason.{quality.set_aside_reasons[0]}", lang))
     return Ingested(lines, orders, quality, raw)
+
+
+def _duplicate_lines(frame: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
+    """Rows identical to an earlier row, looked for among ``candidates`` (row positions).
+
+    Rows are compared by a hash first; only rows whose hash repeats are compared in full.
+    """
+    out = np.zeros(len(frame), dtype=bool)
+    if not len(candidates):
+        return out
+    try:
+        hashes = pd.util.hash_pandas_object(frame.iloc[candidates], index=False).to_numpy()
+        candidates = candidates[pd.Series(hashes).duplicated(keep=False).to_numpy()]
+    except TypeError:  # an unhashable cell: compare every candidate in full
+        pass
+    out[candidates] = frame.iloc[candidates].duplicated(keep="first").to_numpy()
+    return out
 
 
 def _status(parsed) -> np.ndarray:
@@ -430,21 +461,34 @@ def _take(per_group: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarr
     return out
 
 
-def build_orders(lines: pd.DataFrame) -> pd.DataFrame:
-    """One row per order from the used lines (sum of amounts, first of everything else)."""
+def build_orders(lines: pd.DataFrame, codes: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per order from the used lines (sum of amounts, first non-empty of the rest).
+
+    ``codes`` optionally numbers the orders of ``lines`` by first appearance, as
+    ``pd.factorize(lines["order_id"])`` would (ingest passes them to save that work).
+
+    >>> lines = pd.DataFrame({"row": [2, 3, 4], "order_id": ["A", "A", "B"],
+    ...     "order_date": pd.to_datetime(["2024-01-05", "2024-01-05", "2024-01-06"]),
+    ...     "customer_id": ["c1", "c1", "c2"], "amount": [10.0, 2.5, -4.0]})
+    >>> build_orders(lines)[["order_id", "amount", "lines", "is_refund"]].values.tolist()
+    [['A', 12.5, 2, False], ['B', -4.0, 1, True]]
+    """
     if lines.empty:
         return pd.DataFrame({"order_id": pd.Series(dtype="str"),
                              "order_date": pd.Series(dtype="datetime64[ns]"),
                              "customer_id": pd.Series(dtype="str"),
-                             "amount": pd.Series(dtype=float), "is_refund": pd.Series(dtype=bool),
+                             "amount": pd.Series(dtype=float),
                              "first_row": pd.Series(dtype="int64"),
-                             "lines": pd.Series(dtype="int64")})
-    codes, uniques = pd.factorize(lines["order_id"], sort=False)
+                             "lines": pd.Series(dtype="int64"),
+                             "is_refund": pd.Series(dtype=bool)})
+    if codes is None:
+        codes = pd.factorize(lines["order_id"], sort=False)[0]
+    first = np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())  # code i first at [i]
     grouped = lines.groupby(codes, sort=False)
     orders = pd.DataFrame({
-        "order_id": np.asarray(uniques, dtype=object),
+        "order_id": lines["order_id"].iloc[first].astype("str").to_numpy(),
         "order_date": grouped["order_date"].first().to_numpy(),
-        "customer_id": grouped["customer_id"].first().to_numpy(),
+        "customer_id": grouped["customer_id"].first().astype("str").to_numpy(),
         "amount": grouped["amount"].sum().round(2).to_numpy(),
         "first_row": grouped["row"].min().to_numpy(),
         "lines": grouped.size().to_numpy(),
@@ -456,8 +500,6 @@ def build_orders(lines: pd.DataFrame) -> pd.DataFrame:
     for key in ("country", "city", "channel", "store", "email"):
         if key in lines:
             orders[key] = grouped[key].first().to_numpy()
-    orders["order_id"] = orders["order_id"].astype("str")
-    orders["customer_id"] = orders["customer_id"].astype("str")
     return orders
 
 

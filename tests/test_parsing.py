@@ -1,0 +1,295 @@
+"""Tests for kc_sheets.parsing: headers, blanks, dates, amounts, quantities and ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kc_sheets.parsing import (
+    ERROR_VALUES, is_blank, normalize_header, parse_amounts, parse_dates, parse_ids,
+    parse_numbers,
+)
+
+TS = pd.Timestamp
+DTYPES = [object, "str"]
+
+
+def obj(values) -> pd.Series:
+    return pd.Series(values, dtype=object)
+
+
+# ------------------------------------------------------------------------------ headers
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Date d'achat", "date d achat"),
+    ("DATE_D'ACHAT", "date d achat"),
+    ("Date d’achat", "date d achat"),
+    ("N° commande", "n commande"),
+    ("Nº commande", "no commande"),
+    ("E-mail", "e mail"),
+    ("  Catégorie   produit ", "categorie produit"),
+    ("Quantité (unités)", "quantite unites"),
+    ("id_order", "id order"),
+    (None, ""),
+])
+def test_normalize_header(text, expected):
+    assert normalize_header(text) == expected
+
+
+# ------------------------------------------------------------------------------ blanks
+
+
+def test_is_blank_object_and_str():
+    values = ["a", "", "  ", "\u00a0", None, np.nan, 0, 0.0, False, pd.NaT, "0"]
+    assert is_blank(obj(values)).tolist() == [
+        False, True, True, True, True, True, False, False, False, True, False]
+    text = pd.Series(["a", "", " \t", None], dtype="str")
+    assert is_blank(text).tolist() == [False, True, True, True]
+
+
+def test_is_blank_typed_columns_keep_index():
+    s = pd.Series([1.0, np.nan], index=[10, 20])
+    out = is_blank(s)
+    assert out.tolist() == [False, True] and out.index.tolist() == [10, 20]
+    assert is_blank(pd.Series(pd.to_datetime(["2024-01-01", None]))).tolist() == [False, True]
+
+
+# ------------------------------------------------------------------------------ dates
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("31/12/2024", TS("2024-12-31")),
+    ("31/12/24", TS("2024-12-31")),
+    ("1/2/2024", TS("2024-02-01")),
+    ("31-12-2024", TS("2024-12-31")),
+    ("31.12.2024", TS("2024-12-31")),
+    ("2024-12-31", TS("2024-12-31")),
+    ("2024/12/31", TS("2024-12-31")),
+    ("2024-12-31 14:05", TS("2024-12-31 14:05")),
+    ("2024-12-31 14:05:11", TS("2024-12-31 14:05:11")),
+    ("2024-12-31T14:05:11Z", TS("2024-12-31 14:05:11")),
+    ("2024-12-31 14:05:11 +0100", TS("2024-12-31 14:05:11")),
+    ("2024-12-31T14:05:11.250-05:00", TS("2024-12-31 14:05:11.250")),
+    ("31/12/2024 14:05", TS("2024-12-31 14:05")),
+    ("31/12/2024 9:05:07", TS("2024-12-31 09:05:07")),
+    (" 31/12/2024 ", TS("2024-12-31")),
+    ("45292", TS("2024-01-01")),
+    ("45292,5", TS("2024-01-01 12:00")),
+    ("20241231", TS("2024-12-31")),
+])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_parse_dates_text(text, expected, dtype):
+    parsed = parse_dates(pd.Series([text], dtype=dtype))
+    assert parsed.status.tolist() == ["ok"]
+    assert parsed.values.iloc[0] == expected
+    assert parsed.values.dtype == "datetime64[ns]"
+
+
+def test_parse_dates_objects_and_serials():
+    paris = TS("2024-03-04 05:06:07", tz="Europe/Paris")
+    values = [dt.datetime(2024, 1, 2, 3, 4, 5), dt.date(2024, 1, 2), TS("2024-05-06 07:08"),
+              paris, np.datetime64("2024-02-29"), 45292, 45292.75, 45657.586932870370]
+    parsed = parse_dates(obj(values))
+    assert parsed.status.tolist() == ["ok"] * len(values)
+    assert parsed.values.tolist() == [
+        TS("2024-01-02 03:04:05"), TS("2024-01-02"), TS("2024-05-06 07:08"),
+        TS("2024-03-04 05:06:07"), TS("2024-02-29"), TS("2024-01-01"), TS("2024-01-01 18:00"),
+        TS("2024-12-31 14:05:11")]
+
+
+def test_parse_dates_typed_columns():
+    floats = parse_dates(pd.Series([45292.0, np.nan, 10.0]))
+    assert floats.status.tolist() == ["ok", "missing", "impossible"]
+    ints = parse_dates(pd.Series([45292, 45293]))
+    assert ints.values.tolist() == [TS("2024-01-01"), TS("2024-01-02")]
+    aware = pd.Series(pd.to_datetime(["2024-01-01 10:00", None]).tz_localize("Europe/Paris"))
+    parsed = parse_dates(aware)
+    assert parsed.values.tolist()[0] == TS("2024-01-01 10:00")
+    assert parsed.status.tolist() == ["ok", "missing"]
+    old = pd.Series(np.array(["1960-01-01", "2024-01-01"], dtype="datetime64[s]"))
+    assert parse_dates(old).status.tolist() == ["impossible", "ok"]
+    assert parse_dates(pd.Series([True, False])).status.tolist() == ["invalid", "invalid"]
+
+
+def test_parse_dates_1904():
+    assert parse_dates(pd.Series([45292]), date1904=True).values.iloc[0] == TS("2028-01-02")
+    assert parse_dates(obj(["43830"]), date1904=True).values.iloc[0] == TS("2024-01-01")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_parse_dates_statuses(dtype):
+    values = ["31/02/2024", "2023-02-29", "1/1/1960", "31/12/2100", "32/01/2024",
+              "24/12/2024 25:00", "12",  # a serial number: 12 January 1900
+              "#N/A", "#VALEUR!", "TRUE", "demain", "2024-12", "", "  ", None]
+    parsed = parse_dates(pd.Series(values, dtype=dtype))
+    assert parsed.status.tolist() == ["impossible"] * 7 + ["invalid"] * 5 + ["missing"] * 3
+    assert parsed.values.isna().all()
+
+
+def test_parse_dates_booleans_are_not_serial_one():
+    parsed = parse_dates(obj([True, 1, 45292, False]))
+    assert parsed.status.tolist() == ["invalid", "impossible", "ok", "invalid"]
+
+
+def test_day_first_and_month_first():
+    dates = ["01/02/2024", "03/04/2024"]
+    assert parse_dates(obj(dates)).values.tolist() == [TS("2024-02-01"), TS("2024-04-03")]
+    assert parse_dates(obj(dates), day_first=False).values.tolist() == [
+        TS("2024-01-02"), TS("2024-03-04")]
+    assert parse_dates(obj(dates), day_first=None).values.tolist() == [
+        TS("2024-02-01"), TS("2024-04-03")]
+    # Automatic: one value with a second number > 12 means the column is month first.
+    us = parse_dates(obj(["01/02/2024", "12/31/2024 2:05 PM"]), day_first=None)
+    assert us.values.tolist() == [TS("2024-01-02"), TS("2024-12-31 14:05")]
+    # Day first fixed: the US date does not exist.
+    assert parse_dates(obj(["12/31/2024"]), day_first=True).status.tolist() == ["impossible"]
+
+
+def test_parse_dates_keeps_index():
+    parsed = parse_dates(pd.Series(["31/12/2024", None], index=[7, 9]))
+    assert parsed.values.index.tolist() == [7, 9] and parsed.status.index.tolist() == [7, 9]
+
+
+def test_parse_dates_many_distinct_values_use_the_same_rules():
+    """A large, mostly distinct column goes through the fast paths: same answers."""
+    stamps = pd.date_range("2016-01-01", periods=60_000, freq="37min")
+    texts = stamps.strftime("%d/%m/%Y %H:%M").tolist()
+    texts[10], texts[20], texts[30] = "31/02/2024 10:00", "n/a", "2024-12-31 14:05:11 +0100"
+    parsed = parse_dates(pd.Series(texts, dtype="str"))
+    expected = pd.Series(stamps).where(lambda s: s.index != -1)
+    expected[[10, 20]] = pd.NaT
+    expected[30] = TS("2024-12-31 14:05:11")
+    assert (parsed.values.fillna(TS(0)) == expected.fillna(TS(0))).all()
+    assert parsed.status[[10, 20, 30]].tolist() == ["impossible", "invalid", "ok"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.datetimes(min_value=dt.datetime(1970, 1, 1),
+                             max_value=dt.datetime(2099, 12, 31)), min_size=1, max_size=30),
+       st.sampled_from(["%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S+0200",
+                        "%d.%m.%Y %H:%M:%S"]))
+def test_dates_round_trip(stamps, fmt):
+    stamps = [s.replace(microsecond=0) for s in stamps]
+    parsed = parse_dates(obj([s.strftime(fmt) for s in stamps]), day_first=True)
+    assert parsed.status.tolist() == ["ok"] * len(stamps)
+    assert parsed.values.tolist() == [TS(s) for s in stamps]
+
+
+# ------------------------------------------------------------------------------ amounts
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1 234,56 €", 1234.56),
+    ("1\u00a0234,56 €", 1234.56),
+    ("1\u202f234,56", 1234.56),
+    ("1234,56", 1234.56),
+    ("1,234.56", 1234.56),
+    ("1.234,56", 1234.56),
+    ("1.234.567,89", 1234567.89),
+    ("1,234,567.89", 1234567.89),
+    ("€12.50", 12.5),
+    ("12.50 EUR", 12.5),
+    ("$1,234.00", 1234.0),
+    ("-12,5", -12.5),
+    ("(12.50)", -12.5),
+    ("12,5-", -12.5),
+    ("−7", -7.0),
+    ("12 €", 12.0),
+    ("12.500000", 12.5),
+    (",5", 0.5),
+    ("1e3", 1000.0),
+])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_parse_amounts_text(text, expected, dtype):
+    parsed = parse_amounts(pd.Series([text], dtype=dtype))
+    assert parsed.status.tolist() == ["ok"]
+    assert parsed.values.iloc[0] == pytest.approx(expected)
+
+
+def test_ambiguous_thousands():
+    assert parse_amounts(obj(["1,234"]), decimal_comma=True).values.iloc[0] == 1.234
+    assert parse_amounts(obj(["1,234"]), decimal_comma=False).values.iloc[0] == 1234.0
+    assert parse_amounts(obj(["$1,234"]), decimal_comma=False).values.iloc[0] == 1234.0
+    # A lone "1.234" is a decimal point, unless the column writes thousands with points.
+    assert parse_amounts(obj(["1.234"])).values.iloc[0] == 1.234
+    assert parse_amounts(obj(["1.234", "1.234.567,8"])).values.tolist() == [1234.0, 1234567.8]
+
+
+def test_amount_errors_booleans_and_blanks():
+    values = list(ERROR_VALUES[:11]) + [True, False, "abc", "12 34,5,6", dt.date(2024, 1, 1),
+                                        float("inf"), "", "   ", None, np.nan]
+    parsed = parse_amounts(obj(values))
+    assert parsed.status.tolist() == ["invalid"] * 17 + ["missing"] * 4
+    assert parsed.values.isna().all()
+
+
+def test_amounts_numbers_pass_through():
+    assert parse_amounts(obj([1, 0, 12.5, -3, np.float64(2.25)])).values.tolist() == [
+        1.0, 0.0, 12.5, -3.0, 2.25]
+    typed = parse_amounts(pd.Series([1.5, np.nan, -2.0]))
+    assert typed.status.tolist() == ["ok", "missing", "ok"]
+    assert parse_amounts(pd.Series([True])).status.tolist() == ["invalid"]
+    # True and 1 are one key for pandas' factorize: they must stay apart.
+    assert parse_amounts(obj([1, True, 1.0])).status.tolist() == ["ok", "invalid", "ok"]
+
+
+def test_parse_numbers_reads_the_decimal_separator_from_the_column():
+    assert parse_numbers(obj(["2", "1,5", 3])).values.tolist() == [2.0, 1.5, 3.0]
+    assert parse_numbers(obj(["1,234", "1.5"])).values.tolist() == [1234.0, 1.5]
+    assert parse_numbers(obj(["1,234", "2,5"])).values.tolist() == [1.234, 2.5]
+    assert parse_numbers(pd.Series([1, 2])).values.tolist() == [1.0, 2.0]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.decimals(min_value=-10**7, max_value=10**7, places=2), min_size=1,
+                max_size=20))
+def test_amounts_round_trip_french_and_english(amounts):
+    french = [f"{a:,.2f}".replace(",", "\u202f").replace(".", ",") + " €" for a in amounts]
+    english = [f"${a:,.2f}" for a in amounts]
+    expected = [float(a) for a in amounts]
+    assert parse_amounts(obj(french), decimal_comma=True).values.tolist() == \
+        pytest.approx(expected)
+    assert parse_amounts(obj(english), decimal_comma=False).values.tolist() == \
+        pytest.approx(expected)
+
+
+# ------------------------------------------------------------------------------ ids
+
+
+def test_ids_one_customer_however_typed():
+    parsed = parse_ids(obj([123, "123", 123.0, " 123 ", np.int64(123), "123.0"]))
+    assert parsed.values.tolist() == ["123"] * 6
+    assert parsed.values.dtype == object
+
+
+def test_ids_other_values():
+    formula = '=HYPERLINK("http://x","y")'
+    values = [12.5, 1234567890123, 1234567890123.0, 2**63 + 1, formula, "00123", "#1001",
+              " A-7 ", "", None, np.nan, "#N/A", True]
+    parsed = parse_ids(obj(values))
+    assert parsed.values.tolist() == [
+        "12.5", "1234567890123", "1234567890123", str(2**63 + 1), formula, "00123", "#1001",
+        "A-7", None, None, None, None, None]
+    assert parsed.status.tolist() == ["ok"] * 8 + ["missing"] * 3 + ["invalid"] * 2
+
+
+def test_ids_typed_columns():
+    assert parse_ids(pd.Series([1, 22, 1234567890123])).values.tolist() == [
+        "1", "22", "1234567890123"]
+    assert parse_ids(pd.Series([1.0, 2.5, np.nan])).values.tolist() == ["1", "2.5", None]
+    text = parse_ids(pd.Series([" a", None, "b "], dtype="str"))
+    assert text.values.tolist() == ["a", None, "b"]
+    assert text.status.tolist() == ["ok", "missing", "ok"]
+
+
+def test_ids_many_distinct_values():
+    ids = [f"C{i}" for i in range(60_000)] + [None, " C5 "]
+    parsed = parse_ids(pd.Series(ids, dtype="str"))
+    assert parsed.values.iloc[59_999] == "C59999"
+    assert parsed.values.tolist()[-2:] == [None, "C5"]
