@@ -193,8 +193,14 @@ def calculate(path: Path | str, *, template_id: str | None = None, lang: Lang | 
     from kc_sheets.backends.xlsx import XlsxBook
 
     started = time.perf_counter()
-    path = Path(path)
-    book = XlsxBook(path, lang or "fr")
+    book = XlsxBook(Path(path), lang or "fr", out=Path(out) if out else None)
+    return calculate_book(book, template_id=template_id, lang=lang, now=now, started=started)
+
+
+def calculate_book(book, *, template_id: str | None = None, lang: Lang | None = None,
+                   now: dt.datetime | None = None, started: float | None = None) -> RunResult:
+    """The engine on any backend (an .xlsx file, a Google spreadsheet, a live Excel workbook)."""
+    started = started if started is not None else time.perf_counter()
     names = book.sheet_names()
     if RAW_TAB not in names:
         raise KcError("calc.no_raw", tab=RAW_TAB, lang=lang or "fr", tabs=", ".join(names))
@@ -203,15 +209,12 @@ def calculate(path: Path | str, *, template_id: str | None = None, lang: Lang | 
     if found is None or (template and not _has_tabs(template, names, found[1])):
         if template is None:
             raise KcError("calc.no_template", lang=lang or "fr")
-        tab_lang = lang or (found[1] if found else "fr")
-        add_template_tabs(path, template, tab_lang, out)
-        if out is not None:
-            path = Path(out)
-        book = XlsxBook(path, tab_lang)
-        names = book.sheet_names()
-        found = settings_tab_name(names)
+        book = book.ensure_tabs(template, lang or (found[1] if found else "fr"))
+        found = settings_tab_name(book.sheet_names())
         assert found is not None
     settings_tab, tab_lang = found
+    if hasattr(book, "prefetch"):
+        book.prefetch([RAW_TAB, settings_tab])
     settings = read_settings(settings_triples(book.read_rows(settings_tab)), tab=settings_tab,
                              lang=tab_lang)
     if template is None:
@@ -222,7 +225,7 @@ def calculate(path: Path | str, *, template_id: str | None = None, lang: Lang | 
     now = now or dt.datetime.now()
     seconds = time.perf_counter() - started
     blocks.update(run_blocks(template, ingested, lang, seconds, now))
-    written = book.write(tab_writes(template, blocks, lang, tab_lang), Path(out) if out else None)
+    written = book.write(tab_writes(template, blocks, lang, tab_lang))
     quality = ingested.quality
     return RunResult(written, template.id, lang, quality.rows_read, quality.rows_used,
                      quality.rows_set_aside, quality.revenue_used, quality.customers,

@@ -70,9 +70,10 @@ def _rels_name(part: str) -> str:
 class XlsxBook:
     """An .xlsx/.xlsm file on disk, opened for reading its tabs and writing blocks."""
 
-    def __init__(self, path: Path | str, lang: str = "fr") -> None:
+    def __init__(self, path: Path | str, lang: str = "fr", out: Path | None = None) -> None:
         self.path = Path(path)
         self.lang = lang
+        self.out = out     # where writes go (default: the file itself)
         if not self.path.is_file():
             raise KcError("xlsx.not_found", lang=lang, path=str(self.path))
         if self.path.suffix.lower() not in _SUFFIXES or not zipfile.is_zipfile(self.path):
@@ -149,9 +150,16 @@ class XlsxBook:
 
     # ------------------------------------------------------------------ writing
 
+    def ensure_tabs(self, template, lang: str) -> "XlsxBook":
+        """Add the template's missing tabs (every existing part copied byte for byte)."""
+        from kc_sheets.calculate import add_template_tabs
+
+        add_template_tabs(self.path, template, lang, self.out)
+        return XlsxBook(self.out or self.path, self.lang)
+
     def write(self, writes: list[TabWrite], out: Path | None = None) -> Path:
         """Write blocks into their tabs; atomically replaces ``out`` (default: the file itself)."""
-        out = Path(out) if out else self.path
+        out = Path(out) if out else (self.out or self.path)
         replace: dict[str, bytes] = {}
         delete: set[str] = set()
         with OoxmlPackage(self.path) as pkg:

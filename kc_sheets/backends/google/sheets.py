@@ -1,0 +1,276 @@
+"""The Google Sheets backend: the backend protocol on a spreadsheet, in few, batched requests.
+
+A Calculate with the layout in place costs two reads (the spreadsheet's tabs, then Raw Data and
+Settings in one ``values:batchGet``) and one write (every block in one ``values:batchUpdate``
+with ``valueInputOption=RAW``, so no value is ever parsed as a formula), plus one
+``spreadsheets:batchUpdate`` only when a tab must grow or the template's tabs are missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+from kc_sheets.backends.google import urls
+from kc_sheets.backends.google.http import KcHTTPClient
+from kc_sheets.backends.google.layout import (
+    LAYOUT_KEY, add_sheet_requests, layout_requests, layout_value,
+)
+from kc_sheets.backends.protocol import BlockWrite, TabWrite
+from kc_sheets.cells import col_letter, parse_ref
+from kc_sheets.errors import KcError
+from kc_sheets.i18n import Lang, register, t
+from kc_sheets.templates.model import Template
+from kc_sheets.transactions import RawTable
+
+register({
+    "gs.protected": ("Calculé par kc_sheets : vos modifications seront remplacées au prochain "
+                     "calcul.", "Calculated by kc_sheets: your edits are replaced on the next "
+                     "calculation."),
+    "gs.no_tab": ("onglet « {tab} » introuvable dans le classeur Google. Onglets : {tabs}.",
+                  "tab '{tab}' not found in the Google spreadsheet. Tabs: {tabs}."),
+    "gs.bad_id": ("identifiant ou adresse de classeur Google invalide : « {value} ».",
+                  "invalid Google spreadsheet id or URL: '{value}'."),
+})
+
+MAX_PAYLOAD = 2_000_000     # bytes per request, Google's recommendation
+_EPOCH = dt.datetime(1899, 12, 30)
+_ID = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+_URL_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
+META_FIELDS = ("spreadsheetId,properties(title,locale,timeZone),"
+               "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount))),"
+               "developerMetadata(metadataKey,metadataValue)")
+
+
+def spreadsheet_id(value: str, lang: Lang = "fr") -> str:
+    """The id in an id or a spreadsheet URL; anything else is refused."""
+    value = value.strip()
+    match = _URL_ID.search(value)
+    if match:
+        value = match.group(1)
+    if not _ID.match(value):
+        raise KcError("gs.bad_id", lang=lang, value=value[:120])
+    return value
+
+
+def quote(tab: str) -> str:
+    return "'" + tab.replace("'", "''") + "'"
+
+
+def _cell_value(value: object) -> object:
+    """A JSON value for RAW input: numbers stay numbers, dates become serial numbers."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else ""
+    if isinstance(value, (dt.datetime, dt.date, np.datetime64)):
+        stamp = pd.Timestamp(value)
+        if stamp is pd.NaT:
+            return ""
+        return (stamp.tz_localize(None) - pd.Timestamp(_EPOCH)) / pd.Timedelta(days=1)
+    return str(value)
+
+
+def _frame_rows(frame: pd.DataFrame) -> list[list[object]]:
+    columns = [frame.iloc[:, i].astype(object).tolist() for i in range(frame.shape[1])]
+    return [[_cell_value(v) for v in row] for row in zip(*columns)] if columns else []
+
+
+class GSheetBook:
+    """A Google spreadsheet seen through the backend protocol."""
+
+    def __init__(self, spreadsheet: str, http: KcHTTPClient, lang: Lang = "fr") -> None:
+        self.lang = lang
+        self.id = spreadsheet_id(spreadsheet, lang)
+        self.http = http
+        self._meta: dict | None = None
+        self._values: dict[str, tuple[int, int, list[list[object]]]] = {}
+
+    # ------------------------------------------------------------------ reading
+
+    def metadata(self) -> dict:
+        if self._meta is None:
+            self._meta = self.http.request(
+                "get", urls.spreadsheet(self.id), params={"fields": META_FIELDS}).json()
+        return self._meta
+
+    def sheets(self) -> dict[str, dict]:
+        return {s["properties"]["title"]: s["properties"]
+                for s in self.metadata().get("sheets", [])}
+
+    def sheet_names(self) -> list[str]:
+        return list(self.sheets())
+
+    def layout(self) -> str | None:
+        for item in self.metadata().get("developerMetadata", []):
+            if item.get("metadataKey") == LAYOUT_KEY:
+                return item.get("metadataValue")
+        return None
+
+    def _require(self, tab: str) -> dict:
+        sheets = self.sheets()
+        if tab not in sheets:
+            raise KcError("gs.no_tab", lang=self.lang, tab=tab, tabs=", ".join(sheets) or "-")
+        return sheets[tab]
+
+    def prefetch(self, tabs: list[str]) -> None:
+        """Read several tabs in one ``values:batchGet``."""
+        wanted = [tab for tab in tabs if tab not in self._values]
+        for tab in wanted:
+            self._require(tab)
+        if not wanted:
+            return
+        answer = self.http.request("get", urls.values_batch_get(self.id), params={
+            "ranges": [quote(tab) for tab in wanted], "valueRenderOption": "UNFORMATTED_VALUE",
+            "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"}).json()
+        for tab, value_range in zip(wanted, answer.get("valueRanges", [])):
+            start = value_range.get("range", "A1").rsplit("!", 1)[-1].split(":")[0]
+            row, col = parse_ref(start) if re.match(r"^[A-Z]+\d+$", start) else (1, 1)
+            self._values[tab] = (row, col, value_range.get("values", []))
+
+    def read_rows(self, tab: str) -> list[list[object]]:
+        self.prefetch([tab])
+        row, col, values = self._values[tab]
+        return [[] for _ in range(row - 1)] + [[None] * (col - 1) + list(r) for r in values]
+
+    def read_raw(self, tab: str) -> RawTable:
+        self.prefetch([tab])
+        row, col, values = self._values[tab]
+        index = next((i for i, r in enumerate(values) if any(v != "" for v in r)), None)
+        if index is None:
+            return RawTable(pd.DataFrame(), (), 2, 1, tab)
+        header_row = values[index]
+        offset = next(i for i, v in enumerate(header_row) if v != "")
+        width = max(len(r) for r in values[index:]) - offset
+        headers = tuple(str(v).strip() for v in header_row[offset:]) + ("",) * (
+            width - len(header_row) + offset)
+        data = [r[offset:] + [None] * (width - len(r) + offset) for r in values[index + 1:]]
+        frame = pd.DataFrame(data, columns=[f"c{i}" for i in range(width)], dtype=object)
+        frame = frame.replace({"": None})
+        return RawTable(frame, headers, row + index + 1, col + offset, tab)
+
+    # ------------------------------------------------------------------ layout
+
+    def ensure_tabs(self, template: Template, lang: Lang) -> "GSheetBook":
+        """Add and lay out the template's missing tabs (one ``spreadsheets:batchUpdate``)."""
+        present = set(self.sheet_names())
+        missing = [tab for tab in template.tabs if t(tab.title, lang) not in present]
+        requests = add_sheet_requests(template, lang, missing) + layout_requests(
+            template, lang, tabs=missing)
+        self.http.request("post", urls.batch_update(self.id), json={"requests": requests})
+        self._meta = None
+        return self
+
+    def has_layout(self, template: Template, lang: Lang) -> bool:
+        return self.layout() == layout_value(template, lang)
+
+    # ------------------------------------------------------------------ writing
+
+    def write(self, writes: list[TabWrite]) -> str:
+        """Every block in one ``values:batchUpdate`` (split only past ~2 MB)."""
+        sheets = self.sheets()
+        data: list[dict] = []
+        grow: list[dict] = []
+        for tab_write in writes:
+            props = self._require(tab_write.tab)
+            rows = props["gridProperties"]["rowCount"]
+            cols = props["gridProperties"].get("columnCount", 26)
+            needed_rows, needed_cols = rows, cols
+            for block_write in tab_write.blocks:
+                ranges, last_row, last_col = self._block_ranges(tab_write.tab, block_write, rows)
+                data += ranges
+                needed_rows, needed_cols = max(needed_rows, last_row), max(needed_cols, last_col)
+            for dimension, have, need in (("ROWS", rows, needed_rows),
+                                          ("COLUMNS", cols, needed_cols)):
+                if need > have:
+                    grow.append({"appendDimension": {"sheetId": props["sheetId"],
+                                                     "dimension": dimension,
+                                                     "length": need - have}})
+        if grow:
+            self.http.request("post", urls.batch_update(self.id), json={"requests": grow})
+            self._meta = None
+        for body in _chunks(data):
+            self.http.request("post", urls.values_batch_update(self.id),
+                              json={"valueInputOption": "RAW", "data": body})
+        del sheets
+        return f"https://docs.google.com/spreadsheets/d/{self.id}/edit"
+
+    def _block_ranges(self, tab: str, write: BlockWrite, grid_rows: int
+                      ) -> tuple[list[dict], int, int]:
+        """Value ranges of one block, blanks included down to the end of its region."""
+        block = write.block
+        col = block.anchor_col
+        if block.layout == "fields":
+            values = write.frame.iloc[0] if len(write.frame) else {}
+            rows = [[_cell_value(values.get(c.key) if c.key in write.frame.columns else None)]
+                    for c in block.columns]
+            ref = f"{col_letter(col + 1)}{block.anchor_row}"
+            end = f"{col_letter(col + 1)}{block.anchor_row + len(rows) - 1}"
+            return ([{"range": f"{quote(tab)}!{ref}:{end}", "majorDimension": "ROWS",
+                      "values": rows}], block.anchor_row + len(rows) - 1, col + 1)
+        width = max(block.width, write.frame.shape[1])
+        rows = _frame_rows(write.frame)
+        rows = [r + [""] * (width - len(r)) for r in rows]
+        first = block.first_data_row
+        if block.fixed_height is not None:
+            height = block.fixed_height
+            rows = rows[:height]
+        else:
+            height = max(len(rows), grid_rows - first + 1)
+        rows += [[""] * width for _ in range(height - len(rows))]
+        out = []
+        if write.header is not None:
+            header = [str(h) for h in write.header] + [""] * (width - len(write.header))
+            out.append({"range": f"{quote(tab)}!{col_letter(col)}{block.anchor_row}:"
+                                 f"{col_letter(col + width - 1)}{block.anchor_row}",
+                        "majorDimension": "ROWS", "values": [header]})
+        if height:
+            out.append({"range": f"{quote(tab)}!{col_letter(col)}{first}:"
+                                 f"{col_letter(col + width - 1)}{first + height - 1}",
+                        "majorDimension": "ROWS", "values": rows})
+        return out, first + height - 1, col + width - 1
+
+
+def _chunks(data: list[dict]) -> list[list[dict]]:
+    """Split value ranges into request bodies of at most ~MAX_PAYLOAD bytes."""
+    bodies: list[list[dict]] = [[]]
+    size = 0
+    for item in data:
+        item_size = len(json.dumps(item["values"], separators=(",", ":")))
+        if item_size > MAX_PAYLOAD:
+            for piece in _split(item, item_size):
+                bodies.append([piece])
+            bodies.append([])
+            size = 0
+            continue
+        if size + item_size > MAX_PAYLOAD and bodies[-1]:
+            bodies.append([])
+            size = 0
+        bodies[-1].append(item)
+        size += item_size
+    return [b for b in bodies if b]
+
+
+def _split(item: dict, size: int) -> list[dict]:
+    sheet, cells = item["range"].rsplit("!", 1)
+    start, end = cells.split(":")
+    first_row, first_col = parse_ref(start)
+    last_col = parse_ref(end)[1]
+    per = max(1, int(len(item["values"]) * MAX_PAYLOAD / size))
+    pieces = []
+    for i in range(0, len(item["values"]), per):
+        part = item["values"][i:i + per]
+        top = first_row + i
+        pieces.append({"range": f"{sheet}!{col_letter(first_col)}{top}:"
+                                f"{col_letter(last_col)}{top + len(part) - 1}",
+                       "majorDimension": "ROWS", "values": part})
+    return pieces
