@@ -24,6 +24,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="
                        "Connaissance client dans vos tableurs.")
 templates_app = typer.Typer(no_args_is_help=True, help="List and build the template workbooks.")
 app.add_typer(templates_app, name="templates")
+gsheet_app = typer.Typer(no_args_is_help=True, help="Google Sheets: create a template, "
+                         "calculate it, install its Calculer button.")
+app.add_typer(gsheet_app, name="gsheet")
 out = Console()
 err = Console(stderr=True)
 DEBUG = {"on": False}
@@ -257,6 +260,109 @@ def templates_build(
                 out.print(str(path), highlight=False)
 
     _run(action, lang or "fr")
+
+
+CREDENTIALS = typer.Option(None, "--credentials", "-c", help="Service-account key or OAuth "
+                           "client JSON (default: GOOGLE_APPLICATION_CREDENTIALS).")
+
+
+def _google(credentials: Optional[Path], lang: str, user: bool = False):
+    from kc_sheets.backends.google import credentials as creds
+    from kc_sheets.backends.google.http import client
+
+    found, account = creds.load(credentials, lang=lang, user=user)
+    return client(found, lang, account=account)
+
+
+@gsheet_app.command("create")
+def gsheet_create(
+    template: str = typer.Option("first-vs-repeat", "--template", "-t"),
+    lang: str = typer.Option("fr", "--lang"),
+    title: Optional[str] = typer.Option(None, "--title"),
+    share: list[str] = typer.Option([], "--share", help="E-mail to share with (as editor); "
+                                    "repeat for several."),
+    brand: Optional[Path] = typer.Option(None, "--brand"),
+    credentials: Optional[Path] = CREDENTIALS,
+    service_url: Optional[str] = typer.Option(None, "--service-url", help="Also install the "
+                                              "Calculer button calling this service."),
+    service_key: str = typer.Option("", "--service-key", envvar="KC_SHEETS_SERVICE_KEY"),
+):
+    """Create a spreadsheet laid out as a template (French locale and time zone by default)."""
+    from kc_sheets import gsheet
+    from kc_sheets.templates.brand import load_brand
+
+    def action():
+        language = _lang(lang)
+        http = _google(credentials, language, user=bool(service_url))
+        created = gsheet.create(http, template, language, title=title, share=share,
+                                brand=load_brand(brand))
+        out.print(f"{created.url}", highlight=False)
+        if service_url:
+            gsheet.install_script(http, created.spreadsheet_id, service_url=service_url,
+                                  service_key=service_key, template_id=template, lang=language)
+            out.print("Apps Script: ok", highlight=False)
+
+    _run(action, lang)
+
+
+@gsheet_app.command("calculate")
+def gsheet_calculate(
+    spreadsheet: str = typer.Argument(..., help="Spreadsheet id or URL."),
+    template: Optional[str] = typer.Option(None, "--template", "-t"),
+    lang: Optional[str] = typer.Option(None, "--lang"),
+    credentials: Optional[Path] = CREDENTIALS,
+):
+    """Calculate a Google spreadsheet (read Raw Data and Settings, fill the result tabs)."""
+    from kc_sheets import gsheet
+
+    def action():
+        language = _lang(lang) if lang else None
+        http = _google(credentials, language or "fr")
+        result = gsheet.calculate(http, spreadsheet, template_id=template, lang=language)
+        _print_run(result)
+        out.print(f"Google: {http.log.reads} lecture(s)/read(s), {http.log.writes} "
+                  f"écriture(s)/write(s)", highlight=False)
+
+    _run(action, lang or "fr")
+
+
+@gsheet_app.command("install-script")
+def gsheet_install_script(
+    spreadsheet: str = typer.Argument(..., help="Spreadsheet id or URL."),
+    service_url: str = typer.Option(..., "--service-url", help="URL of your kc_sheets service."),
+    service_key: str = typer.Option(..., "--service-key", envvar="KC_SHEETS_SERVICE_KEY"),
+    template: str = typer.Option("", "--template", "-t"),
+    lang: str = typer.Option("fr", "--lang"),
+    credentials: Optional[Path] = CREDENTIALS,
+):
+    """Bind the Calculer button's Apps Script to a spreadsheet (needs your own Google sign-in)."""
+    from kc_sheets import gsheet
+
+    def action():
+        language = _lang(lang)
+        http = _google(credentials, language, user=True)
+        script = gsheet.install_script(http, spreadsheet, service_url=service_url,
+                                       service_key=service_key, template_id=template,
+                                       lang=language)
+        out.print(f"Apps Script {script}: ok", highlight=False)
+
+    _run(action, lang)
+
+
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", "--host"),
+          port: int = typer.Option(8080, "--port", envvar="PORT")):
+    """Run the HTTP service the Google Sheets button calls (KC_SHEETS_SERVICE_KEY required)."""
+    import os
+
+    from kc_sheets.server import serve as run_server
+
+    if not os.environ.get("KC_SHEETS_SERVICE_KEY"):
+        err.print("KC_SHEETS_SERVICE_KEY is not set: the service would refuse every call. "
+                  "Set a long random key (e.g. python -c \"import secrets; "
+                  "print(secrets.token_urlsafe(32))\").")
+        raise typer.Exit(2)
+    run_server(host, port)
 
 
 def run() -> None:  # pragma: no cover - console script shim

@@ -1,0 +1,28 @@
+"""Reading raw cells: headers, blanks, dates, amounts, quantities and ids.
+
+Every parser takes one column (a pandas Series of any dtype: typed numbers or datetimes, the
+"str" dtype, or object with mixed Python values) and returns a :class:`Parsed`: the values and,
+per row, a status among ``ok``, ``missing`` (blank cell), ``invalid`` (unreadable text, an error
+value such as ``#N/A``, a boolean) and ``impossible`` (a well-formed date that does not exist,
+such as 31/02/2024, or outside 1970-2099).
+
+Speed: a column is factorized and only its distinct values are parsed, with vectorised pyarrow
+and numpy operations (no Python loop over rows), then spread back by codes.
+
+Modules, by idea: ``common`` (Parsed, statuses, blanks, headers, error values, the factorize
+machinery), ``dates``, ``amounts`` (amounts and quantities) and ``ids``.
+"""
+
+from kc_sheets.parsing.common import (
+    ERROR_VALUES, IMPOSSIBLE, INVALID, MISSING, OK, STATUSES, Parsed, is_blank,
+    normalize_header, text_matches,
+)
+from kc_sheets.parsing.amounts import AMOUNT_LIMIT, parse_amounts, parse_numbers
+from kc_sheets.parsing.dates import YEAR_MAX, YEAR_MIN, parse_dates
+from kc_sheets.parsing.ids import parse_ids
+
+__all__ = [
+    "AMOUNT_LIMIT", "ERROR_VALUES", "IMPOSSIBLE", "INVALID", "MISSING", "OK", "STATUSES",
+    "YEAR_MAX", "YEAR_MIN", "Parsed", "is_blank", "normalize_header", "parse_amounts",
+    "parse_dates", "parse_ids", "parse_numbers", "text_matches",
+]
