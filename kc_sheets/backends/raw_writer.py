@@ -37,7 +37,7 @@ def _date_style(styles: bytes) -> tuple[bytes, int]:
 
 
 def _column_xml(values: pd.Series, letter: str, date_style: int,
-                text_only: bool = False) -> pd.Series:
+                text_only: bool = False, strings: "SharedStrings | None" = None) -> pd.Series:
     """One XML cell per row (empty string for an empty cell)."""
     rows = pd.Series(np.arange(2, len(values) + 2)).astype(str)
     ref = f'<c r="{letter}' + rows
@@ -61,7 +61,7 @@ def _column_xml(values: pd.Series, letter: str, date_style: int,
             dtype=bool)
         if is_number.any() or is_date.any():
             out = _column_xml(objects.where(~is_number & ~is_date, None), letter, date_style,
-                              text_only=True)
+                              text_only=True, strings=strings)
             if is_number.any():
                 numbers = pd.to_numeric(objects.where(is_number, np.nan), errors="coerce")
                 out = out.where(~is_number, _column_xml(numbers.astype(float), letter,
@@ -71,12 +71,44 @@ def _column_xml(values: pd.Series, letter: str, date_style: int,
                 out = out.where(~is_date, _column_xml(dates, letter, date_style))
             return out
     missing = objects.isna().to_numpy()
-    text = objects.where(~missing, "").astype(str).map(escape_text)
-    out = ref + '" t="inlineStr"><is><t xml:space="preserve">' + text + "</t></is></c>"
-    return out.where(~missing & (text != "").to_numpy(), "")
+    codes, uniques = pd.factorize(objects.where(~missing, "").astype(str))
+    if strings is None:
+        text = pd.Series([escape_text(u) for u in uniques], dtype=object).take(codes)
+        text = text.reset_index(drop=True)
+        out = ref + '" t="inlineStr"><is><t xml:space="preserve">' + text + "</t></is></c>"
+    else:
+        index = pd.Series([str(strings.add(u)) for u in uniques], dtype=object).take(codes)
+        out = ref + '" t="s"><v>' + index.reset_index(drop=True) + "</v></c>"
+    empty = np.asarray([u == "" for u in uniques], dtype=bool)[codes] if len(codes) else missing
+    return out.where(~missing & ~empty, "")
 
 
-def sheet_xml(frame: pd.DataFrame, date_style: int) -> bytes:
+class SharedStrings:
+    """Texts appended to a workbook's shared string table (how Excel stores text cells)."""
+
+    def __init__(self, existing: int) -> None:
+        self.start = existing
+        self.index: dict[str, int] = {}
+
+    def add(self, text: str) -> int:
+        if text not in self.index:
+            self.index[text] = self.start + len(self.index)
+        return self.index[text]
+
+    def extend(self, sst: bytes) -> bytes:
+        items = "".join(f'<si><t xml:space="preserve">{escape_text(s)}</t></si>'
+                        for s in self.index).encode("utf-8")
+        total = self.start + len(self.index)
+        sst = re.sub(rb'count="\d+"', f'count="{total}"'.encode(), sst, count=1)
+        sst = re.sub(rb'uniqueCount="\d+"', f'uniqueCount="{total}"'.encode(), sst, count=1)
+        if sst.rstrip().endswith(b"/>"):     # an empty table: <sst .../>
+            sst = re.sub(rb"\s*/>\s*$", b">" + items + b"</sst>", sst.rstrip())
+            return sst
+        return sst.replace(b"</sst>", items + b"</sst>", 1)
+
+
+def sheet_xml(frame: pd.DataFrame, date_style: int,
+              strings: SharedStrings | None = None) -> bytes:
     """A worksheet part holding ``frame`` with its column names as the header row."""
     if len(frame) + 1 > MAX_ROWS:
         raise ValueError(f"{len(frame)} rows do not fit in a sheet ({MAX_ROWS - 1} at most)")
@@ -85,7 +117,8 @@ def sheet_xml(frame: pd.DataFrame, date_style: int) -> bytes:
                      f"</c>" for letter, name in zip(letters, frame.columns))
     body = pd.Series([""] * len(frame), dtype=object)
     for letter, name in zip(letters, frame.columns):
-        body = body + _column_xml(frame[name].reset_index(drop=True), letter, date_style)
+        body = body + _column_xml(frame[name].reset_index(drop=True), letter, date_style,
+                                  strings=strings)
     numbers = pd.Series(np.arange(2, len(frame) + 2)).astype(str)
     rows = '<row r="' + numbers + '">' + body + "</row>"
     last = f"{letters[-1] if letters else 'A'}{len(frame) + 1}"
@@ -108,7 +141,13 @@ def fill_raw_data(workbook: Path | str, frame: pd.DataFrame, out: Path | str | N
     part = book._require(tab)
     with OoxmlPackage(workbook) as pkg:
         styles, date_style = _date_style(pkg.read("xl/styles.xml"))
-    replace = {part: sheet_xml(frame, date_style), "xl/styles.xml": styles}
+        sst = pkg.read("xl/sharedStrings.xml") if pkg.has("xl/sharedStrings.xml") else None
+    strings = None
+    if sst is not None:
+        strings = SharedStrings(len(re.findall(rb"<si[ >/]", sst)))
+    replace = {part: sheet_xml(frame, date_style, strings), "xl/styles.xml": styles}
+    if strings is not None:
+        replace["xl/sharedStrings.xml"] = strings.extend(sst)
     target = Path(out) if out else workbook
     atomic_write_package(workbook, target, replace)
     return target
