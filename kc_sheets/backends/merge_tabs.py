@@ -16,7 +16,9 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from kc_sheets.backends.ooxml_zip import OoxmlPackage, atomic_write_package
+from kc_sheets.backends.ooxml_zip import (
+    OoxmlPackage, atomic_write_package, rels_name, resolve_target,
+)
 from kc_sheets.backends.sheet_xml import _INVALID_XML, NS
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -29,24 +31,6 @@ _STYLE_LISTS = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs
 
 def _q(tag: str, ns: str = NS) -> str:
     return f"{{{ns}}}{tag}"
-
-
-def _resolve(base: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    parts: list[str] = []
-    for piece in (str(PurePosixPath(base).parent) + "/" + target).split("/"):
-        if piece == "..":
-            if parts:
-                parts.pop()
-        elif piece and piece != ".":
-            parts.append(piece)
-    return "/".join(parts)
-
-
-def _rels_name(part: str) -> str:
-    path = PurePosixPath(part)
-    return f"{path.parent}/_rels/{path.name}.rels"
 
 
 class _Names:
@@ -189,7 +173,7 @@ def add_tabs(user_path: Path, template_path: Path, out: Path, tabs: list[str]) -
         workbook = etree.fromstring(user.read("xl/workbook.xml"))
         rels = etree.fromstring(user.read("xl/_rels/workbook.xml.rels"))
         t_workbook = etree.fromstring(template.read("xl/workbook.xml"))
-        t_rels = {r.get("Id"): _resolve("xl/workbook.xml", r.get("Target"))
+        t_rels = {r.get("Id"): resolve_target("xl/workbook.xml", r.get("Target"))
                   for r in etree.fromstring(template.read("xl/_rels/workbook.xml.rels"))}
         t_sheets = {s.get("name"): t_rels[s.get(_q("id", REL_NS))]
                     for s in t_workbook.iter(_q("sheet"))}
@@ -212,14 +196,14 @@ def add_tabs(user_path: Path, template_path: Path, out: Path, tabs: list[str]) -
             elif extension not in user_defaults and extension in defaults:
                 content_types.insert(0, defaults[extension])
                 user_defaults.add(extension)
-            rels_part = _rels_name(part)
+            rels_part = rels_name(part)
             if template.has(rels_part):
                 part_rels = etree.fromstring(template.read(rels_part))
                 for rel in part_rels:
                     if rel.get("TargetMode") == "External":
                         continue
-                    rel.set("Target", "/" + copy_part(_resolve(part, rel.get("Target"))))
-                new_rels = _rels_name(new)
+                    rel.set("Target", "/" + copy_part(resolve_target(part, rel.get("Target"))))
+                new_rels = rels_name(new)
                 replace[new_rels] = etree.tostring(part_rels, xml_declaration=True,
                                                    encoding="UTF-8", standalone=True)
                 add_order.append(new_rels)

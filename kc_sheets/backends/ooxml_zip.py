@@ -36,6 +36,8 @@ from typing import IO, BinaryIO
 
 __all__ = [
     "OoxmlPackage",
+    "resolve_target",
+    "rels_name",
     "write_package",
     "atomic_write_package",
     "normalize_package",
@@ -91,6 +93,33 @@ _CORE_DATE_RE = re.compile(
 
 StrPath = str | os.PathLike[str]
 DateTime = tuple[int, int, int, int, int, int]
+
+
+# --------------------------------------------------------------------- part names
+
+
+def resolve_target(base: str, target: str) -> str:
+    """Absolute part name of a relationship target, relative to the part ``base``.
+
+    >>> resolve_target("xl/worksheets/sheet1.xml", "../drawings/drawing1.xml")
+    'xl/drawings/drawing1.xml'
+    """
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts: list[str] = []
+    for piece in (base.rsplit("/", 1)[0] + "/" + target if "/" in base else target).split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def rels_name(part: str) -> str:
+    """The relationships part of ``part`` ('xl/workbook.xml' -> 'xl/_rels/workbook.xml.rels')."""
+    folder, _, name = part.rpartition("/")
+    return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
 
 
 # --------------------------------------------------------------------- reading

@@ -12,12 +12,14 @@ import logging
 import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pandas as pd
 from lxml import etree
 
-from kc_sheets.backends.ooxml_zip import OoxmlPackage, atomic_write_package
+from kc_sheets.backends.ooxml_zip import (
+    OoxmlPackage, atomic_write_package, rels_name, resolve_target,
+)
 from kc_sheets.backends.protocol import TabWrite
 from kc_sheets.backends.sheet_xml import NS, SheetEditor
 from kc_sheets.cells import parse_ref
@@ -48,25 +50,6 @@ CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 _SUFFIXES = (".xlsx", ".xlsm")
 
 
-def _resolve(base: str, target: str) -> str:
-    """Absolute part name of a relationship target, relative to the part ``base``."""
-    if target.startswith("/"):
-        return target.lstrip("/")
-    parts: list[str] = []
-    for piece in (str(PurePosixPath(base).parent) + "/" + target).split("/"):
-        if piece == "..":
-            if parts:
-                parts.pop()
-        elif piece and piece != ".":
-            parts.append(piece)
-    return "/".join(parts)
-
-
-def _rels_name(part: str) -> str:
-    path = PurePosixPath(part)
-    return f"{path.parent}/_rels/{path.name}.rels"
-
-
 class XlsxBook:
     """An .xlsx/.xlsm file on disk, opened for reading its tabs and writing blocks."""
 
@@ -85,7 +68,7 @@ class XlsxBook:
                 self._names = set(pkg.names())
         except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile) as exc:
             raise KcError("xlsx.unreadable", lang=lang, detail=str(exc)) from None
-        targets = {r.get("Id"): _resolve("xl/workbook.xml", r.get("Target"))
+        targets = {r.get("Id"): resolve_target("xl/workbook.xml", r.get("Target"))
                    for r in rels.iter(f"{{{PKG_REL_NS}}}Relationship")}
         self._parts: dict[str, str] = {}
         for sheet in workbook.iter(f"{{{NS}}}sheet"):
@@ -194,11 +177,11 @@ class XlsxBook:
 
 
 def _targets(pkg: OoxmlPackage, part: str, type_suffix: str) -> list[str]:
-    rels = _rels_name(part)
+    rels = rels_name(part)
     if not pkg.has(rels):
         return []
     root = etree.fromstring(pkg.read(rels))
-    return [_resolve(part, r.get("Target")) for r in root.iter(f"{{{PKG_REL_NS}}}Relationship")
+    return [resolve_target(part, r.get("Target")) for r in root.iter(f"{{{PKG_REL_NS}}}Relationship")
             if r.get("Type", "").endswith(type_suffix) and r.get("TargetMode") != "External"]
 
 

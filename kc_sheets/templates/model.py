@@ -7,7 +7,7 @@ Every ``label`` below is a key of :mod:`kc_sheets.i18n`, never a literal text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Literal
 
 from kc_sheets.cells import parse_ref
