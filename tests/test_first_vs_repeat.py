@@ -4,6 +4,7 @@ on random orders (hypothesis) and on the CDNOW master file."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -12,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kc_sheets import cdnow
-from kc_sheets.analyses.first_vs_repeat import BY_PERIOD_COLUMNS, by_period, mark_first_purchases, \
-    totals
+from kc_sheets.analyses import first_vs_repeat
+from kc_sheets.analyses.first_vs_repeat import BY_PERIOD_COLUMNS, by_period, \
+    find_first_purchases, mark_first_purchases, totals
 
 DATA = Path(__file__).parent / "data"
 SUMMED = ("orders", "new_customers", "first_purchase_revenue", "repeat_revenue", "revenue",
@@ -196,6 +198,57 @@ def test_properties(orders, period):
     assert result["period"].is_unique and result["period_start"].is_monotonic_increasing
     periods = pd.PeriodIndex(pd.DatetimeIndex(orders["order_date"]), freq=period[0].upper())
     assert len(result) == periods.max().ordinal - periods.min().ordinal + 1  # gaps included
+
+
+# --- the fast marking (integer codes, one lexsort) against a plain reference ----------------
+
+@st.composite
+def crowded_orders(draw):
+    """Few days and few customers, so that same-day ties and repeat purchases are common."""
+    rows = draw(st.lists(st.tuples(st.integers(0, 70), st.sampled_from(["A", "B", "C", "00042",
+                                                                        "42", "é"]),
+                                   st.integers(-5_000, 20_000)), min_size=1, max_size=60))
+    position = draw(st.permutations(range(len(rows))))
+    start = pd.Timestamp("2024-01-25")
+    return make_orders([(f"o{i}", start + pd.Timedelta(days=day), customer, cents / 100,
+                         position[i] + 2) for i, (day, customer, cents) in enumerate(rows)])
+
+
+def reference_first_positions(orders: pd.DataFrame) -> set[int]:
+    """Row positions of each customer's first purchase: earliest (date, first_row), by hand."""
+    best: dict[str, tuple] = {}
+    for position, (customer, date, first_row, refund) in enumerate(zip(
+            orders["customer_id"], orders["order_date"], orders["first_row"], orders["is_refund"])):
+        if not refund and (customer not in best or (date, first_row) < best[customer][0]):
+            best[customer] = ((date, first_row), position)
+    return {position for _, position in best.values()}
+
+
+@settings(max_examples=200, deadline=None)
+@given(crowded_orders(), st.sampled_from(["month", "quarter", "year"]))
+def test_fast_marking_equals_reference(orders, period):
+    first = find_first_purchases(orders)
+    positions = np.flatnonzero(first.is_purchase)[first.is_first]
+    assert set(positions.tolist()) == reference_first_positions(orders)
+    assert first.is_purchase.tolist() == (~orders["is_refund"]).tolist()
+
+    # customer counts per period, recounted on the text ids
+    result = by_period(orders, period)
+    marked = orders.loc[first.is_purchase].assign(is_first=first.is_first)
+    p = marked["order_date"].dt.to_period(period[0].upper()).dt.start_time.dt.strftime("%Y-%m-%d")
+    start = result.set_index(result["period_start"].astype(str))
+    for is_first, key in ((True, "new_customers"), (False, "returning_customers")):
+        counts = marked[marked["is_first"] == is_first].groupby(p)["customer_id"].nunique()
+        expected = counts.reindex(start.index, fill_value=0).to_numpy()
+        assert start[key].to_numpy().tolist() == expected.tolist(), key
+
+    # the marking computed once in analyse() gives the blocks by_period and totals give alone
+    ctx = SimpleNamespace(ingested=SimpleNamespace(orders=orders),
+                          settings=SimpleNamespace(period=period), lang="en")
+    blocks = first_vs_repeat.analyse(ctx)
+    pd.testing.assert_frame_equal(blocks["first_vs_repeat.by_period"], by_period(orders, period,
+                                                                                 "en"))
+    pd.testing.assert_frame_equal(blocks["first_vs_repeat.totals"], totals(orders, "en"))
 
 
 # --- CDNOW: 23,570 customers who all first bought in January-March 1997 ---------------------

@@ -14,6 +14,8 @@ amount) are not purchases: they reduce net revenue in the period of their date.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -26,6 +28,43 @@ BY_PERIOD_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class FirstPurchases:
+    """Which orders are purchases and which purchase is each customer's first.
+
+    Arrays are aligned with the purchases (refunds left out) in the orders' own row order, so
+    nothing is reordered. ``customer`` holds integer codes (-1 for a missing id); ``customers`` is
+    the number of distinct codes.
+    """
+
+    is_purchase: np.ndarray   # bool, one per order
+    customer: np.ndarray      # int, one per purchase
+    is_first: np.ndarray      # bool, one per purchase
+    customers: int
+
+
+def find_first_purchases(orders: pd.DataFrame) -> FirstPurchases:
+    """Each customer's first purchase: earliest date, then first in Raw Data (``first_row``).
+
+    >>> orders = pd.DataFrame({"order_id": ["a", "b", "c"], "customer_id": ["x", "x", "y"],
+    ...     "order_date": pd.to_datetime(["2024-02-01", "2024-01-01", "2024-01-05"]),
+    ...     "amount": [10.0, 20.0, 5.0], "first_row": [2, 3, 4], "is_refund": False})
+    >>> find_first_purchases(orders).is_first.tolist()
+    [False, True, True]
+    """
+    is_purchase = ~orders["is_refund"].to_numpy(dtype=bool)
+    customer, uniques = pd.factorize(orders["customer_id"].array[is_purchase])
+    date = orders["order_date"].to_numpy(dtype="datetime64[ns]")[is_purchase].view(np.int64)
+    first_row = orders["first_row"].to_numpy()[is_purchase]
+    order = np.lexsort((first_row, date, customer))      # by customer, then date, then row
+    sorted_customer = customer[order]
+    starts = np.ones(len(order), dtype=bool)
+    starts[1:] = sorted_customer[1:] != sorted_customer[:-1]
+    is_first = np.zeros(len(order), dtype=bool)
+    is_first[order[starts]] = True
+    return FirstPurchases(is_purchase, customer, is_first, len(uniques))
+
+
 def mark_first_purchases(orders: pd.DataFrame) -> pd.DataFrame:
     """Purchases (refunds left out) sorted by customer and date, with ``is_first``.
 
@@ -35,14 +74,16 @@ def mark_first_purchases(orders: pd.DataFrame) -> pd.DataFrame:
     >>> mark_first_purchases(orders)[["order_id", "is_first"]].values.tolist()
     [['b', True], ['a', False], ['c', True]]
     """
-    purchases = orders.loc[~orders["is_refund"]]
-    purchases = purchases.sort_values(["customer_id", "order_date", "first_row"], kind="stable")
-    first = ~purchases["customer_id"].duplicated(keep="first")
-    return purchases.assign(is_first=first.to_numpy())
+    first = find_first_purchases(orders)
+    purchases = orders.loc[first.is_purchase].assign(is_first=first.is_first)
+    return purchases.sort_values(["customer_id", "order_date", "first_row"], kind="stable")
 
 
-def by_period(orders: pd.DataFrame, period: Period = "month", lang: str = "fr") -> pd.DataFrame:
+def by_period(orders: pd.DataFrame, period: Period = "month", lang: str = "fr",
+              first: FirstPurchases | None = None) -> pd.DataFrame:
     """One row per period (gaps included) with first vs repeat revenue and customer counts.
+
+    ``first``: the result of ``find_first_purchases(orders)``, when already computed.
 
     >>> orders = pd.DataFrame({"order_id": ["a", "b", "c"], "customer_id": ["x", "x", "y"],
     ...     "order_date": pd.to_datetime(["2024-01-03", "2024-02-01", "2024-02-05"]),
@@ -50,46 +91,61 @@ def by_period(orders: pd.DataFrame, period: Period = "month", lang: str = "fr") 
     >>> by_period(orders)[["period", "first_purchase_revenue", "repeat_revenue"]].values.tolist()
     [['2024-01', 10.0, 0.0], ['2024-02', 5.0, 20.0]]
     """
-    purchases = mark_first_purchases(orders)
-    refunds = orders.loc[orders["is_refund"]]
+    first = find_first_purchases(orders) if first is None else first
     all_periods = period_index(orders["order_date"], period)
     index = period_range(all_periods, period)
-    p = period_index(purchases["order_date"], period)
-    first = purchases["is_first"].to_numpy()
-    amount = purchases["amount"].to_numpy()
-    frame = pd.DataFrame({"p": p, "first": first, "amount": amount,
-                          "customer_id": purchases["customer_id"].to_numpy()})
-    grouped = frame.groupby("p", sort=True)
-    out = pd.DataFrame(index=index)
-    out["orders"] = grouped.size()
-    out["new_customers"] = frame[frame["first"]].groupby("p")["customer_id"].nunique()
-    out["returning_customers"] = frame[~frame["first"]].groupby("p")["customer_id"].nunique()
-    out["first_purchase_revenue"] = frame[frame["first"]].groupby("p")["amount"].sum()
-    out["repeat_revenue"] = frame[~frame["first"]].groupby("p")["amount"].sum()
-    out["refunds"] = refunds.groupby(period_index(refunds["order_date"], period))["amount"].sum() \
-        if len(refunds) else 0.0
-    out = out.fillna(0)
-    for key in ("orders", "new_customers", "returning_customers"):
-        out[key] = out[key].astype("int64")
-    for key in ("first_purchase_revenue", "repeat_revenue", "refunds"):
-        out[key] = out[key].astype(float).round(2)
+    # period of each order as 0, 1, 2... from the first period
+    p = all_periods.asi8 - index[0].ordinal if len(index) else np.zeros(0, dtype=np.int64)
+    n = len(index)
+    purchase_p = p[first.is_purchase]
+    amount = orders["amount"].to_numpy(dtype=float)
+    purchase_amount = amount[first.is_purchase]
+    is_first, customer = first.is_first, first.customer
+    has_id = customer >= 0                                 # a missing id is not a customer
+    repeat = ~is_first & has_id
+    # distinct (period, customer) pairs among repeat purchases, as one integer each
+    pairs = pd.unique(purchase_p[repeat] * first.customers + customer[repeat])
+    refund_p = p[~first.is_purchase]
+    out = pd.DataFrame({
+        "orders": np.bincount(purchase_p, minlength=n),
+        "new_customers": np.bincount(purchase_p[is_first & has_id], minlength=n),  # one first each
+        "returning_customers": np.bincount(pairs // max(first.customers, 1), minlength=n),
+        "first_purchase_revenue": _sums(purchase_p[is_first], purchase_amount[is_first], n),
+        "repeat_revenue": _sums(purchase_p[~is_first], purchase_amount[~is_first], n),
+        "refunds": _sums(refund_p, amount[~first.is_purchase], n),
+    }, index=index).astype({"orders": "int64", "new_customers": "int64",
+                            "returning_customers": "int64"})
     _derive(out)
     out.insert(0, "period", [period_label(q, period, lang) for q in out.index])
     out.insert(1, "period_start", out.index.to_timestamp().date if len(out) else [])
     return out.reset_index(drop=True)[list(BY_PERIOD_COLUMNS)]
 
 
-def totals(orders: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
-    """The totals row: sums over all periods; customers counted once each."""
-    purchases = mark_first_purchases(orders)
-    first = purchases["is_first"]
+def _sums(p: np.ndarray, amount: np.ndarray, n: int) -> np.ndarray:
+    """Sum of the amounts per period, rounded to cents."""
+    return np.bincount(p, weights=amount, minlength=n).round(2)
+
+
+def totals(orders: pd.DataFrame, lang: str = "fr",
+           first: FirstPurchases | None = None) -> pd.DataFrame:
+    """The totals row: sums over all periods; customers counted once each.
+
+    ``first``: the result of ``find_first_purchases(orders)``, when already computed.
+    """
+    first = find_first_purchases(orders) if first is None else first
+    amount = orders["amount"].to_numpy(dtype=float)
+    purchase_amount = amount[first.is_purchase]
+    is_first, customer = first.is_first, first.customer
+    has_id = customer >= 0
+    returning = np.zeros(first.customers, dtype=bool)
+    returning[customer[~is_first & has_id]] = True
     out = pd.DataFrame({
-        "orders": [len(purchases)],
-        "new_customers": [int(purchases.loc[first, "customer_id"].nunique())],
-        "returning_customers": [int(purchases.loc[~first, "customer_id"].nunique())],
-        "first_purchase_revenue": [round(float(purchases.loc[first, "amount"].sum()), 2)],
-        "repeat_revenue": [round(float(purchases.loc[~first, "amount"].sum()), 2)],
-        "refunds": [round(float(orders.loc[orders["is_refund"], "amount"].sum()), 2)],
+        "orders": [int(first.is_purchase.sum())],
+        "new_customers": [int((is_first & has_id).sum())],
+        "returning_customers": [int(returning.sum())],
+        "first_purchase_revenue": [round(float(purchase_amount[is_first].sum()), 2)],
+        "repeat_revenue": [round(float(purchase_amount[~is_first].sum()), 2)],
+        "refunds": [round(float(amount[~first.is_purchase].sum()), 2)],
     })
     _derive(out)
     out.insert(0, "period", ["Total"])
@@ -110,7 +166,8 @@ def _derive(out: pd.DataFrame) -> None:
 def analyse(ctx) -> dict[str, pd.DataFrame]:
     """The blocks of the first-vs-repeat template."""
     orders = ctx.ingested.orders
+    first = find_first_purchases(orders)                   # once, for both blocks
     return {
-        "first_vs_repeat.by_period": by_period(orders, ctx.settings.period, ctx.lang),
-        "first_vs_repeat.totals": totals(orders, ctx.lang),
+        "first_vs_repeat.by_period": by_period(orders, ctx.settings.period, ctx.lang, first),
+        "first_vs_repeat.totals": totals(orders, ctx.lang, first),
     }
