@@ -338,10 +338,11 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
         order_ids = parse_ids(col["order_id"])
         order_key = np.asarray(order_ids.values, dtype=object).copy()
         missing_id = _status(order_ids) != "ok"
+        codes = _order_codes(order_key, missing_id)
         order_key[missing_id] = _row_keys(np.flatnonzero(missing_id) + raw.first_row)
     else:
         order_key = _row_keys(np.arange(n) + raw.first_row)
-    codes, _ = pd.factorize(order_key)
+        codes = np.arange(n, dtype=np.intp)
     if "order_id" in columns:
         # identical lines share order id, date and amount: compare whole rows only among those
         key = pd.DataFrame({"order": np.where(missing_id, -1, codes),
@@ -429,8 +430,30 @@ def _status(parsed) -> np.ndarray:
     return np.asarray(parsed.status, dtype=object)
 
 
+def _order_codes(ids: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """Each row's order number: real ids by first appearance, then one per row without id.
+
+    Rows without id are numbered after the real ids, never through their "#<row>" label, which
+    could equal a real id (Shopify names its orders "#1001").
+
+    >>> _order_codes(np.array(["#3", None, "#3", "#5"], dtype=object),
+    ...              np.array([False, True, False, False])).tolist()
+    [0, 2, 0, 1]
+    """
+    if not missing.any():
+        return pd.factorize(ids)[0]
+    codes = np.empty(len(ids), dtype=np.intp)
+    real = pd.factorize(ids[~missing])[0]
+    codes[~missing] = real
+    codes[missing] = real.max(initial=-1) + 1 + np.arange(int(missing.sum()))
+    return codes
+
+
 def _row_keys(rows: np.ndarray) -> np.ndarray:
-    """Order keys for rows without an order id: "#<sheet row>"."""
+    """Order labels for rows without an order id: "#<sheet row>".
+
+    Only a label: it may equal a real id, so orders are grouped by codes, never by this text.
+    """
     return np.array([f"#{r}" for r in rows.tolist()], dtype=object)
 
 
@@ -465,7 +488,8 @@ def build_orders(lines: pd.DataFrame, codes: np.ndarray | None = None) -> pd.Dat
     """One row per order from the used lines (sum of amounts, first non-empty of the rest).
 
     ``codes`` optionally numbers the orders of ``lines`` by first appearance, as
-    ``pd.factorize(lines["order_id"])`` would (ingest passes them to save that work).
+    ``pd.factorize(lines["order_id"])`` would. Ingest passes them: they keep a row without order
+    id apart from a real order whose id equals its "#<row>" label.
 
     >>> lines = pd.DataFrame({"row": [2, 3, 4], "order_id": ["A", "A", "B"],
     ...     "order_date": pd.to_datetime(["2024-01-05", "2024-01-05", "2024-01-06"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -115,6 +116,26 @@ def test_shopify_one_order_per_name_with_the_total_of_its_first_line():
     assert (q.orders, q.customers, q.refunds) == (3, 2, 1)
     assert any("e-mail" in note for note in q.notes)
     assert result.lines["product"].tolist() == ["Mug", "Tee", "Mug", "Mug", "Cap", "Tee"]
+
+
+def test_row_without_order_id_never_joins_the_real_order_named_like_its_row():
+    # The table starts at sheet row 1000, so the row without a Name is sheet row 1001: its
+    # "#1001" label must not join Shopify's real order #1001 (Ana's mug and tee).
+    rows = [
+        ("#1001", "ana@example.com", "paid", "2024-01-05 10:00:00", "35.00", "Mug", 1, "15.00"),
+        (None, "bob@example.com", "paid", "2024-01-06 11:30:00", "12.50", "Mug", 1, "12.50"),
+        ("#1001", None, None, None, None, "Tee", 1, "20.00"),
+        ("#1002", "cleo@example.com", "paid", "2024-01-07 09:00:00", "8.00", "Cap", 1, "8.00"),
+    ]
+    raw = dataclasses.replace(table(rows, SHOPIFY), first_row=1000)
+    result = ingest(raw, IngestOptions(decimal_comma=False))
+    check_accounting(result)
+    assert result.quality.rows_used == 4 and result.quality.orders == 3
+    orders = result.orders.set_index("customer_id")
+    assert orders[["amount", "lines", "first_row"]].values.tolist() == [
+        [35.0, 2, 1000], [12.5, 1, 1001], [8.0, 1, 1003]]
+    assert orders.loc["ana@example.com", "order_id"] == "#1001"
+    assert orders.loc["bob@example.com", "order_id"].startswith("#")
 
 
 @pytest.mark.parametrize("headers, options", [
