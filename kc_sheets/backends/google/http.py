@@ -17,6 +17,7 @@ from typing import Any
 
 import gspread
 import requests
+from google.auth import exceptions as google_exceptions
 from google.auth.credentials import Credentials
 
 from kc_sheets.backends.google import urls
@@ -107,6 +108,10 @@ class KcHTTPClient(gspread.HTTPClient):
                 response = self.session.request(method=method, url=url, json=json,
                                                 params=params, data=data, files=files,
                                                 headers=headers, timeout=self.timeout)
+            except google_exceptions.RefreshError:
+                # A 401 with a token that cannot be refreshed (google-auth retries it itself).
+                self.log.calls.append((method, url, 401))
+                raise KcError("google.unauthenticated", lang=self.lang) from None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 self.log.calls.append((method, url, 599))
                 if attempt + 1 == self.policy.attempts:

@@ -1,0 +1,232 @@
+"""Google Sheets end to end, on the local emulator of the Sheets API (never Google itself).
+
+Every request our code sends is validated by the emulator against Google's discovery document
+(`sheets.v4.json`); a request Google would refuse fails the test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from starlette.testclient import TestClient
+
+from kc_sheets import gsheet, sample_data
+from kc_sheets.backends.google import urls
+from kc_sheets.backends.google.credentials import from_token
+from kc_sheets.backends.google.http import client
+from kc_sheets.calculate import calculate
+from kc_sheets.errors import KcError
+from kc_sheets.server import Service, build_app
+from tests.conftest import make_workbook, ten_orders
+from tests.sheets_emulator import SheetsEmulator
+
+TOKEN = "ya29.fake-user-token"
+KEY = "k" * 32
+EPOCH = pd.Timestamp("1899-12-30")
+
+
+@pytest.fixture
+def sheets(monkeypatch):
+    with SheetsEmulator(tokens=("test-token", TOKEN)) as emulator:
+        monkeypatch.setenv("KC_SHEETS_GOOGLE_API_BASE", emulator.base_url)
+        monkeypatch.setenv("KC_SHEETS_RETRY_BASE", "0.01")
+        yield emulator
+
+
+def http(lang="fr"):
+    return client(from_token("test-token"), lang, account="kc@example.iam.gserviceaccount.com")
+
+
+def as_pasted(frame: pd.DataFrame) -> list[list]:
+    """Raw Data as Google holds a paste: numbers, text, dates as serial numbers."""
+    rows = [list(frame.columns)]
+    for record in frame.itertuples(index=False):
+        row = []
+        for value in record:
+            if isinstance(value, (pd.Timestamp, dt.datetime)):
+                row.append((pd.Timestamp(value) - EPOCH) / pd.Timedelta(days=1))
+            elif value is None or (isinstance(value, float) and value != value):
+                row.append("")
+            else:
+                row.append(value.item() if hasattr(value, "item") else value)
+        rows.append(row)
+    return rows
+
+
+def paste(api, spreadsheet: str, frame: pd.DataFrame) -> None:
+    rows = as_pasted(frame)
+    sheet = next(s for s in api.request("get", urls.spreadsheet(spreadsheet)).json()["sheets"]
+                 if s["properties"]["title"] == "Raw Data")
+    have = sheet["properties"]["gridProperties"]["rowCount"]
+    if len(rows) > have:
+        api.request("post", urls.batch_update(spreadsheet), json={"requests": [{
+            "appendDimension": {"sheetId": sheet["properties"]["sheetId"],
+                                "dimension": "ROWS", "length": len(rows) - have}}]})
+    api.request("post", urls.values_batch_update(spreadsheet), json={
+        "valueInputOption": "RAW", "data": [{"range": "'Raw Data'!A1", "values": rows}]})
+
+
+@pytest.mark.slow
+def test_create_lays_out_the_template(sheets) -> None:
+    created = gsheet.create(http(), "first-vs-repeat", "fr", share=["client@example.com"])
+    view = sheets.spreadsheet(created.spreadsheet_id)
+    assert view.titles == ["Lisez-moi", "Raw Data", "Paramètres", "CA 1ers vs répétés",
+                           "Qualité des données", "Glossaire"]
+    assert view.properties["locale"] == "fr_FR"
+    assert view.properties["timeZone"] == "Europe/Paris"
+    analysis = sheets.sheet(created.spreadsheet_id, "CA 1ers vs répétés")
+    assert len(analysis.charts) == 1
+    assert analysis.protected_ranges and analysis.protected_ranges[0]["warningOnly"]
+    settings = sheets.sheet(created.spreadsheet_id, "Paramètres")
+    assert settings.data_validations()
+    assert sheets.sheet(created.spreadsheet_id, "Raw Data").frozen_rows == 1
+    assert any(p.get("emailAddress") == "client@example.com" for p in view.permissions)
+    assert created.requests == 3
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_calculate_equals_the_xlsx_path_within_budget(sheets, tmp_path, lang) -> None:
+    frame = sample_data.generate(rows=1500, seed=11, lang=lang)
+    api = http(lang)
+    created = gsheet.create(api, "first-vs-repeat", lang)
+    paste(api, created.spreadsheet_id, frame)
+    sheets.reset_counts()
+    counted = http(lang)
+    result = gsheet.calculate(counted, created.spreadsheet_id)
+    print(f"\nGoogle requests for a Calculate ({lang}, {len(frame)} rows): "
+          f"{sheets.reads} reads, {sheets.writes} writes")
+    assert sheets.reads <= 2 and sheets.writes <= 2
+    reference = calculate(make_workbook(tmp_path, frame, lang=lang))
+    for name in ("first_vs_repeat.by_period", "first_vs_repeat.totals", "quality.summary",
+                 "quality.by_reason"):
+        pd.testing.assert_frame_equal(result.blocks[name], reference.blocks[name],
+                                      check_dtype=False, obj=name)
+    tab = "CA 1ers vs répétés" if lang == "fr" else "First vs repeat"
+    values = sheets.values(created.spreadsheet_id, tab)
+    by_period = reference.blocks["first_vs_repeat.by_period"]
+    assert values[28][1] == "Total"
+    assert [r[1] for r in values[29:29 + len(by_period)]] == by_period["period"].tolist()
+    assert values[29][5] == pytest.approx(by_period["first_purchase_revenue"].iloc[0])
+
+
+def test_second_run_on_less_data_clears_stale_rows_and_stays_idempotent(sheets) -> None:
+    api = http()
+    created = gsheet.create(api, "first-vs-repeat", "fr")
+    paste(api, created.spreadsheet_id, ten_orders())
+    gsheet.calculate(api, created.spreadsheet_id)
+    first = sheets.values(created.spreadsheet_id, "CA 1ers vs répétés")
+    gsheet.calculate(api, created.spreadsheet_id)
+    again = sheets.values(created.spreadsheet_id, "CA 1ers vs répétés")
+    assert first[4:] == again[4:]          # row 4 is the run stamp
+    api.request("post", urls.values_batch_update(created.spreadsheet_id), json={
+        "valueInputOption": "RAW", "data": [{"range": "'Raw Data'!A4:D11",
+                                             "values": [[""] * 4] * 8}]})
+    gsheet.calculate(api, created.spreadsheet_id)
+    rows = sheets.values(created.spreadsheet_id, "CA 1ers vs répétés")
+    assert [r[1] for r in rows[29:]] == ["2024-01"]
+
+
+def test_formula_looking_values_stay_text(sheets) -> None:
+    api = http()
+    created = gsheet.create(api, "first-vs-repeat", "fr")
+    frame = ten_orders().astype(object)
+    formula = '=HYPERLINK("http://example.com","x")'
+    frame.loc[len(frame)] = ["A11", "pas une date", 5.0, formula]
+    paste(api, created.spreadsheet_id, frame)
+    gsheet.calculate(api, created.spreadsheet_id)
+    shown = sheets.values(created.spreadsheet_id, "Qualité des données", render="FORMULA")
+    assert any(formula in row for row in shown)
+    cell = next(row.index(formula) for row in shown if formula in row)
+    assert cell >= 0
+    assert not any(isinstance(v, str) and v.startswith("=") and v != formula
+                   for row in shown for v in row[:3])
+
+
+@pytest.mark.slow
+def test_template_tabs_added_to_a_plain_spreadsheet(sheets) -> None:
+    spreadsheet = sheets.create_spreadsheet("Export", sheets={"Raw Data": as_pasted(ten_orders())},
+                                            locale="fr_FR")
+    api = http()
+    with pytest.raises(KcError, match="--template"):
+        gsheet.calculate(api, spreadsheet)
+    result = gsheet.calculate(api, spreadsheet, template_id="first-vs-repeat")
+    assert result.rows_used == 10
+    assert "CA 1ers vs répétés" in sheets.spreadsheet(spreadsheet).titles
+
+
+def test_retries_survive_injected_errors(sheets) -> None:
+    api = http()
+    created = gsheet.create(api, "first-vs-repeat", "fr")
+    paste(api, created.spreadsheet_id, ten_orders())
+    sheets.inject(429, times=2, method="values.batchGet")
+    sheets.inject(503, times=1, method="values.batchUpdate")
+    result = gsheet.calculate(api, created.spreadsheet_id)
+    assert result.rows_used == 10
+    sheets.inject(503, times=10, method="values.batchGet")
+    with pytest.raises(KcError) as info:
+        gsheet.calculate(api, created.spreadsheet_id)
+    assert "Réessayez" in info.value.message()
+
+
+def test_auth_errors_are_explained(sheets) -> None:
+    api = http()
+    created = gsheet.create(api, "first-vs-repeat", "fr")
+    with pytest.raises(KcError, match="introuvable"):
+        gsheet.calculate(api, "1" * 44)
+    sheets.add_token("other-token", spreadsheets=[])
+    stranger = client(from_token("other-token"), "en", account="kc@example.iam.gserviceaccount.com")
+    with pytest.raises(KcError) as info:
+        gsheet.calculate(stranger, created.spreadsheet_id)
+    assert "kc@example.iam.gserviceaccount.com" in info.value.message("en")
+    with pytest.raises(KcError, match="invalid Google spreadsheet id"):
+        gsheet.calculate(client(from_token("x"), "en"), "not an id", lang="en")
+
+
+def test_service_runs_the_engine_with_the_callers_token(sheets) -> None:
+    api = http()
+    created = gsheet.create(api, "first-vs-repeat", "fr")
+    paste(api, created.spreadsheet_id, ten_orders())
+    app = build_app(Service(key=KEY, sync_seconds=30))
+    with TestClient(app) as web:
+        assert web.get("/healthz").json()["status"] == "ok"
+        body = {"spreadsheetId": created.spreadsheet_id, "template": "", "lang": "fr"}
+        headers = {"X-KC-Key": KEY, "Authorization": f"Bearer {TOKEN}"}
+        answer = web.post("/v1/calculate", json=body, headers=headers)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["rows_used"] == 10
+        assert "10 lignes utilisées sur 10" in answer.json()["message"]
+        assert answer.json()["requests"]["reads"] <= 2
+        assert web.post("/v1/calculate", json=body, headers={**headers, "X-KC-Key": "no"}
+                        ).status_code == 401
+        assert web.post("/v1/calculate", json={**body, "spreadsheetId": "../etc"},
+                        headers=headers).status_code == 400
+        assert web.post("/v1/calculate", content=b"x" * 20000, headers=headers
+                        ).status_code == 413
+        sheets.remove_token(TOKEN)
+        denied = web.post("/v1/calculate", json=body, headers=headers)
+        assert denied.status_code in (401, 403) and "Google" in denied.json()["error"]["message"]
+
+
+@pytest.mark.slow
+def test_long_jobs_answer_202_then_poll(sheets) -> None:
+    api = http()
+    created = gsheet.create(api, "first-vs-repeat", "fr")
+    paste(api, created.spreadsheet_id, ten_orders())
+    sheets.delay(1.0, method="values.batchGet", times=1)
+    app = build_app(Service(key=KEY, sync_seconds=0.1))
+    headers = {"X-KC-Key": KEY, "Authorization": f"Bearer {TOKEN}"}
+    with TestClient(app) as web:
+        answer = web.post("/v1/calculate", headers=headers, json={
+            "spreadsheetId": created.spreadsheet_id, "template": "", "lang": "en"})
+        assert answer.status_code == 202
+        job = answer.json()["job"]
+        import time
+        for _ in range(100):
+            status = web.get(f"/v1/jobs/{job}", headers=headers)
+            if status.status_code != 202:
+                break
+            time.sleep(0.1)
+        assert status.status_code == 200 and status.json()["status"] == "done"
+        assert web.get("/v1/jobs/nope", headers=headers).status_code == 404
