@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import warnings
+
 import pandas as pd
 import pytest
-from starlette.testclient import TestClient
+
+with warnings.catch_warnings():   # starlette 1.x asks for httpx2, which the test client works without
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from starlette.testclient import TestClient
 
 from kc_sheets import gsheet, sample_data
 from kc_sheets.backends.google import urls
@@ -230,3 +235,48 @@ def test_long_jobs_answer_202_then_poll(sheets) -> None:
             time.sleep(0.1)
         assert status.status_code == 200 and status.json()["status"] == "done"
         assert web.get("/v1/jobs/nope", headers=headers).status_code == 404
+
+
+@pytest.mark.slow
+def test_button_click_runs_menu_service_and_sheets_end_to_end(sheets, tmp_path) -> None:
+    """Code.gs under Node -> the kc_sheets service over HTTP -> the Sheets API emulator."""
+    import json
+    import shutil
+    import socket
+    import subprocess
+    import threading
+    import time
+
+    import uvicorn
+
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    api = http()
+    created = gsheet.create(api, "first-vs-repeat", "fr")
+    paste(api, created.spreadsheet_id, ten_orders())
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(build_app(Service(key=KEY)), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            time.sleep(0.05)
+        config = gsheet.script_files(f"http://127.0.0.1:{port}", KEY, "", "fr")[2]["source"]
+        (tmp_path / "Config.gs").write_text(config, encoding="utf-8")
+        run = subprocess.run(["node", "tests/apps_script/e2e_click.js",
+                              str(tmp_path / "Config.gs"), created.spreadsheet_id],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        seen = json.loads(run.stdout)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert seen["requests"][0] == ["post", "/v1/calculate"]
+    assert "10 lignes utilisées sur 10" in json.dumps(seen["alerts"], ensure_ascii=False)
+    values = sheets.values(created.spreadsheet_id, "CA 1ers vs répétés")
+    assert values[28][1:8] == ["Total", 9, 5, 3, 420, 145, 565]
