@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 with warnings.catch_warnings():   # starlette 1.x asks for httpx2, which the test client works without
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 from kc_sheets import gsheet, sample_data
