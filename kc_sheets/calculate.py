@@ -219,6 +219,8 @@ def calculate_book(book, *, template_id: str | None = None, lang: Lang | None = 
                              lang=tab_lang)
     if template is None:
         template = known_template(settings.template_id or "", settings.lang)
+    if hasattr(book, "refresh_layout"):
+        book.refresh_layout(template, tab_lang)
     lang = settings.lang
     raw = book.read_raw(RAW_TAB)
     ingested, blocks = run_analyses(template, raw, settings, settings_tab)

@@ -280,3 +280,21 @@ def test_button_click_runs_menu_service_and_sheets_end_to_end(sheets, tmp_path) 
     assert "10 lignes utilisées sur 10" in json.dumps(seen["alerts"], ensure_ascii=False)
     values = sheets.values(created.spreadsheet_id, "CA 1ers vs répétés")
     assert values[28][1:8] == ["Total", 9, 5, 3, 420, 145, 565]
+
+
+def test_outdated_layout_is_refreshed_once(sheets, monkeypatch) -> None:
+    api = http()
+    created = gsheet.create(api, "first-vs-repeat", "fr")
+    paste(api, created.spreadsheet_id, ten_orders())
+    gsheet.calculate(api, created.spreadsheet_id)
+    monkeypatch.setattr("kc_sheets.backends.google.layout.__version__", "9.9.9")
+    sheets.reset_counts()
+    gsheet.calculate(http(), created.spreadsheet_id)
+    assert sheets.writes == 2                      # the layout, then the values
+    analysis = sheets.sheet(created.spreadsheet_id, "CA 1ers vs répétés")
+    assert len(analysis.charts) == 1 and len(analysis.protected_ranges) == 1
+    assert [m["metadataValue"] for m in sheets.spreadsheet(created.spreadsheet_id)
+            .developer_metadata].count("first-vs-repeat:1:fr:9.9.9") == 1
+    sheets.reset_counts()
+    gsheet.calculate(http(), created.spreadsheet_id)
+    assert sheets.writes == 1

@@ -43,8 +43,9 @@ _EPOCH = dt.datetime(1899, 12, 30)
 _ID = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 _URL_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 META_FIELDS = ("spreadsheetId,properties(title,locale,timeZone),"
-               "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount))),"
-               "developerMetadata(metadataKey,metadataValue)")
+               "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
+               "charts(chartId),protectedRanges(protectedRangeId),merges),"
+               "developerMetadata(metadataId,metadataKey,metadataValue)")
 
 
 def spreadsheet_id(value: str, lang: Lang = "fr") -> str:
@@ -172,6 +173,34 @@ class GSheetBook:
 
     def has_layout(self, template: Template, lang: Lang) -> bool:
         return self.layout() == layout_value(template, lang)
+
+    def refresh_layout(self, template: Template, lang: Lang) -> bool:
+        """Lay the result tabs out again when the spreadsheet's layout stamp is older than this
+        kc_sheets (one ``spreadsheets:batchUpdate``; Raw Data and Settings are left alone)."""
+        if self.has_layout(template, lang):
+            return False
+        tabs = [tab for tab in template.tabs if tab.role not in ("raw", "settings")]
+        titles = {t(tab.title, lang) for tab in tabs}
+        requests: list[dict] = []
+        for sheet in self.metadata().get("sheets", []):
+            if sheet["properties"]["title"] not in titles:
+                continue
+            sid = sheet["properties"]["sheetId"]
+            requests += [{"deleteEmbeddedObject": {"objectId": c["chartId"]}}
+                         for c in sheet.get("charts", [])]
+            requests += [{"deleteProtectedRange": {"protectedRangeId": p["protectedRangeId"]}}
+                         for p in sheet.get("protectedRanges", [])]
+            if sheet.get("merges"):
+                requests.append({"unmergeCells": {"range": {"sheetId": sid}}})
+        requests += [{"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {
+            "metadataId": m["metadataId"]}}}} for m in self.metadata().get(
+            "developerMetadata", []) if m.get("metadataKey") == LAYOUT_KEY]
+        present = set(self.sheet_names())
+        requests += layout_requests(template, lang, tabs=[
+            tab for tab in tabs if t(tab.title, lang) in present])
+        self.http.request("post", urls.batch_update(self.id), json={"requests": requests})
+        self._meta = None
+        return True
 
     # ------------------------------------------------------------------ writing
 

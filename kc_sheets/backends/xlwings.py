@@ -1,0 +1,311 @@
+"""The xlwings backend: the backend protocol on a live Excel workbook (an ``xw.Book``).
+
+Reading: each tab is read once, through its used range with xlwings' ``raw`` converter (no
+per-cell cleaning in Python). The values are then normalised column by column: empty strings
+become empty cells, Windows error codes become their texts (``#N/A``...), the ISO date strings
+of xlwings' remote clients become datetimes.
+
+Writing: per block, at most one clear (the rows a longer previous run left below the block),
+one copy of the block's *style row* over the rows written (so they carry the template's formats,
+as in the .xlsx backend), and one write of all its values. Screen updating is off and
+calculation manual while writing; both are restored afterwards, even on error.
+
+Text goes to Excel with a leading apostrophe. Excel reads every string it receives through
+``Range.Value`` as if it were typed: ``=HYPERLINK(...)`` would become a live formula, ``00123``
+the number 123, ``TRUE`` a boolean, ``2024-01`` a date. The apostrophe is Excel's own "this is
+text" prefix: it is not part of the value (the cell holds ``00123``, reading it back gives
+``00123``), it needs no extra request and leaves the template's number formats alone, so it
+also protects mixed columns (the raw values of set-aside rows). xlwings passes strings through
+unchanged on every engine (Windows COM, macOS AppleScript, the remote clients' ``setValues``).
+Numbers, booleans and dates are passed as Python values, never as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kc_sheets.backends.protocol import BlockWrite, TabWrite
+from kc_sheets.backends.sheet_xml import MAX_CELL_TEXT, block_region
+from kc_sheets.errors import KcError
+from kc_sheets.i18n import register
+from kc_sheets.transactions import RawTable
+
+register({
+    "xlw.no_tab": ("onglet « {tab} » introuvable dans le classeur ouvert. Onglets : {tabs}.",
+                   "tab '{tab}' not found in the open workbook. Tabs: {tabs}."),
+    "xlw.no_template": (
+        "ce classeur n'a pas les onglets du modèle. Ouvrez le classeur créé par « kc-sheets "
+        "excel quickstart » et collez vos commandes dans son onglet « Raw Data ».",
+        "this workbook lacks the template's tabs. Open the workbook made by 'kc-sheets excel "
+        "quickstart' and paste your orders into its 'Raw Data' tab."),
+})
+
+# Error values as Windows COM returns them with the raw converter (VT_ERROR codes).
+COM_ERRORS = {-2146826281: "#DIV/0!", -2146826246: "#N/A", -2146826259: "#NAME?",
+              -2146826288: "#NULL!", -2146826252: "#NUM!", -2146826265: "#REF!",
+              -2146826273: "#VALUE!"}
+_ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
+_SERIES_REF = re.compile(r"(?P<sheet>'(?:[^']|'')*'|[^'!,()=]+)!\$(?P<c1>[A-Z]+)\$(?P<r1>\d+)"
+                         r"(?::\$(?P<c2>[A-Z]+)\$(?P<r2>\d+))?")
+
+
+def text_value(text: str) -> str | None:
+    """A string as Excel must receive it to keep it text (None for an empty string).
+
+    >>> text_value("00123"), text_value("=1+1"), text_value("")
+    ("'00123", "'=1+1", None)
+    """
+    text = text[:MAX_CELL_TEXT]
+    return "'" + text if text else None
+
+
+def cell_value(value: object) -> object:
+    """A Python value xlwings writes as it is: None, bool, int, float, datetime or quoted text."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, (dt.date, np.datetime64)):
+        stamp = pd.Timestamp(value)
+        if stamp is pd.NaT:
+            return None
+        return (stamp.tz_localize(None) if stamp.tzinfo else stamp).to_pydatetime()
+    return text_value(str(value))
+
+
+def frame_rows(frame: pd.DataFrame, width: int) -> list[list[object]]:
+    """The frame as rows of cell values, padded with empty cells to ``width`` columns."""
+    columns = []
+    for i in range(frame.shape[1]):
+        series = frame.iloc[:, i]
+        if series.dtype.kind in "iub" and not series.hasnans:
+            columns.append(series.tolist())
+        elif series.dtype.kind == "f":
+            columns.append([v if math.isfinite(v) else None for v in series.tolist()])
+        else:
+            columns.append([cell_value(v) for v in series.astype(object).tolist()])
+    pad = [None] * max(0, width - len(columns))
+    return [list(row) + pad for row in zip(*columns)] if columns else [
+        list(pad) for _ in range(len(frame))]
+
+
+def _normalise_column(values: np.ndarray) -> np.ndarray:
+    """Raw cell values of one column as ingest expects them (see the module docstring)."""
+    kinds = np.fromiter(map(type, values), dtype=object, count=len(values))
+    types = set(kinds)
+    if str in types:
+        where = np.flatnonzero(kinds == str)
+        texts = pa.array(values[where].tolist(), pa.large_string())
+        values[where[pc.equal(texts, "").to_numpy(zero_copy_only=False)]] = None
+        iso = where[pc.match_substring_regex(texts, _ISO.pattern).to_numpy(zero_copy_only=False)]
+        if len(iso):
+            stamps = pd.to_datetime(pd.Series(values[iso]), utc=True, format="ISO8601")
+            values[iso] = stamps.dt.tz_localize(None).dt.to_pydatetime()
+    if int in types:
+        errors = np.array([type(v) is int and v in COM_ERRORS for v in values], dtype=bool)
+        values[errors] = [COM_ERRORS[v] for v in values[errors]]
+    if any(t is not dt.datetime and issubclass(t, dt.datetime) for t in types):  # pywintypes
+        values[:] = [dt.datetime(v.year, v.month, v.day, v.hour, v.minute, v.second,
+                                 v.microsecond) if isinstance(v, dt.datetime) else v
+                     for v in values]
+    return values
+
+
+class XlwingsBook:
+    """An open Excel workbook seen through the backend protocol."""
+
+    def __init__(self, book, lang: str = "fr") -> None:
+        self.book = book
+        self.lang = lang
+        self._values: dict[str, tuple[int, int, list[list[object]]]] = {}
+
+    # ------------------------------------------------------------------ reading
+
+    def sheet_names(self) -> list[str]:
+        return [sheet.name for sheet in self.book.sheets]
+
+    def _sheet(self, tab: str):
+        names = self.sheet_names()
+        if tab not in names:
+            raise KcError("xlw.no_tab", lang=self.lang, tab=tab, tabs=", ".join(names) or "-")
+        return self.book.sheets[tab]
+
+    def prefetch(self, tabs: list[str]) -> None:
+        """Read each tab once: its used range, raw values, with where it starts."""
+        for tab in tabs:
+            if tab in self._values:
+                continue
+            used = self._sheet(tab).used_range
+            values = used.options("raw").value
+            if not isinstance(values, (list, tuple)):
+                values = [[values]]
+            elif values and not isinstance(values[0], (list, tuple)):
+                values = [values]      # a single row or column comes back flat on desktop
+                if used.shape[1] == 1 and used.shape[0] > 1:
+                    values = [[v] for v in values[0]]
+            self._values[tab] = (used.row, used.column, [list(r) for r in values])
+
+    def read_rows(self, tab: str) -> list[list[object]]:
+        """A small tab as rows of values from A1 (row 1 is index 0), empty cells as None."""
+        self.prefetch([tab])
+        top, left, rows = self._values[tab]
+        pad = [None] * (left - 1)
+        return [[] for _ in range(top - 1)] + [
+            pad + [None if v == "" else v for v in row] for row in rows]
+
+    def read_raw(self, tab: str) -> RawTable:
+        """The tab as a table: first non-empty row = headers, the rows below = data."""
+        self.prefetch([tab])
+        top, left, rows = self._values[tab]
+        self._values.pop(tab)   # the frame below is the only copy kept
+        index = next((i for i, r in enumerate(rows)
+                      if any(v not in (None, "") for v in r)), None)
+        if index is None:
+            return RawTable(pd.DataFrame(), (), 2, 1, tab, self._date1904())
+        header_row = rows[index]
+        offset = next(i for i, v in enumerate(header_row) if v not in (None, ""))
+        width = max(len(r) for r in rows[index:]) - offset
+        data = np.empty((len(rows) - index - 1, width), dtype=object)
+        for i, row in enumerate(rows[index + 1:]):
+            data[i, :len(row) - offset] = row[offset:]
+        columns = {f"c{i}": _normalise_column(data[:, i]) for i in range(width)}
+        frame = pd.DataFrame(columns, dtype=object)
+        headers = tuple("" if v is None else str(v).strip() for v in header_row[offset:])
+        headers += ("",) * (width - len(headers))
+        return RawTable(frame, headers, top + index + 1, left + offset, tab, self._date1904())
+
+    def _date1904(self) -> bool:
+        try:    # Windows COM; other engines do not say (dates then come as dates anyway)
+            return bool(self.book.api.Date1904)
+        except Exception:
+            return False
+
+    # ------------------------------------------------------------------ writing
+
+    def ensure_tabs(self, template, lang: str) -> "XlwingsBook":
+        raise KcError("xlw.no_template", lang=lang)
+
+    def write(self, writes: list[TabWrite]) -> Path:
+        """Write every block; screen updating off and manual calculation meanwhile."""
+        app = self.book.app
+        screen, calculation = _setting(app, "screen_updating", True), \
+            _setting(app, "calculation", "automatic")
+        try:
+            app.screen_updating = False
+            app.calculation = "manual"
+            for tab_write in writes:
+                sheet = self._sheet(tab_write.tab)
+                used = sheet.used_range
+                last_row = used.row + used.shape[0] - 1
+                counts = {w.block.name: _write_block(sheet, w, last_row)
+                          for w in tab_write.blocks}
+                _update_charts(sheet, tab_write, counts)
+        finally:
+            app.calculation = calculation
+            app.screen_updating = screen
+        return Path(self.book.fullname)
+
+
+def _setting(app, name: str, default: object) -> object:
+    try:
+        return getattr(app, name)
+    except Exception:   # the remote engine cannot read them back
+        return default
+
+
+def _write_block(sheet, write: BlockWrite, last_row: int) -> int:
+    """Clear what the block owns, copy its style row down, write its values; returns its rows."""
+    block, frame = write.block, write.frame
+    region = block_region(write)
+    if block.layout == "fields":
+        row = frame.iloc[0] if len(frame) else pd.Series(dtype=object)
+        values = [[cell_value(row.get(c.key)) if c.key in row.index else None]
+                  for c in block.columns]
+        sheet.range((block.anchor_row, region.first_col)).value = values
+        return 1
+    width = region.last_col - region.first_col + 1
+    first = block.first_data_row
+    n = len(frame) if block.fixed_height is None else min(len(frame), block.fixed_height)
+    height = block.fixed_height if block.fixed_height is not None else max(n, 1)
+    rows = frame_rows(frame.iloc[:n], width)
+    rows += [[None] * width for _ in range(height - len(rows))]
+    top = first
+    if write.header is not None:
+        header = [text_value(str(h)) for h in write.header]
+        rows.insert(0, header + [None] * (width - len(header)))
+        top = block.anchor_row
+    if block.fixed_height is None:
+        if last_row >= first + height:
+            sheet.range((first + height, region.first_col), (last_row, region.last_col)).clear()
+        _copy_styles(sheet, write, first, height)
+    sheet.range((top, region.first_col)).value = rows
+    return n
+
+
+def _copy_styles(sheet, write: BlockWrite, first: int, height: int) -> None:
+    """Give the written rows the formats of the style row (extra columns: its last cell's)."""
+    block = write.block
+    last_fixed = block.anchor_col + len(block.columns) - 1
+    if height > 1:
+        sheet.range((first, block.anchor_col), (first, last_fixed)).copy(
+            sheet.range((first + 1, block.anchor_col), (first + height - 1, last_fixed)))
+    last_written = block.anchor_col + write.frame.shape[1] - 1
+    if last_written > last_fixed:
+        sheet.range((first, last_fixed)).copy(
+            sheet.range((first, last_fixed + 1), (first + height - 1, last_written)))
+        if write.header is not None:
+            row = block.anchor_row
+            sheet.range((row, last_fixed)).copy(
+                sheet.range((row, last_fixed + 1), (row, last_written)))
+
+
+def series_formula(formula: str, tab: str, blocks: dict[int, int]) -> str:
+    """A chart series formula pointed at the rows written (first data row -> row count).
+
+    >>> series_formula("=SERIES(,'T x'!$B$30:$B$30,'T x'!$F$30,1)", "T x", {30: 3})
+    "=SERIES(,'T x'!$B$30:$B$32,'T x'!$F$30:$F$32,1)"
+    """
+    def fix(match: re.Match) -> str:
+        sheet = match.group("sheet")
+        name = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+        start = int(match.group("r1"))
+        if name != tab or start not in blocks:
+            return match.group(0)
+        col2 = match.group("c2") or match.group("c1")
+        quoted = "'" + name.replace("'", "''") + "'"
+        return f"{quoted}!${match.group('c1')}${start}:${col2}${start + max(blocks[start], 1) - 1}"
+
+    return _SERIES_REF.sub(fix, formula)
+
+
+def _update_charts(sheet, tab_write: TabWrite, counts: dict[str, int]) -> None:
+    """Point the tab's charts at the rows written (Excel desktop; a chart is never worth a
+    failed Calculate, so any engine that cannot do it is skipped)."""
+    blocks = {w.block.first_data_row: counts.get(w.block.name, 0) for w in tab_write.blocks
+              if w.block.layout == "table" and w.block.fixed_height is None}
+    if not blocks:
+        return
+    try:
+        charts = list(sheet.charts)
+    except Exception:
+        return
+    for chart in charts:
+        try:
+            collection = chart.api[1].SeriesCollection()
+            for i in range(1, collection.Count + 1):
+                series = collection.Item(i)
+                series.Formula = series_formula(series.Formula, tab_write.tab, blocks)
+        except Exception:
+            continue
