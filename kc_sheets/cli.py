@@ -27,6 +27,16 @@ app.add_typer(templates_app, name="templates")
 gsheet_app = typer.Typer(no_args_is_help=True, help="Google Sheets: create a template, "
                          "calculate it, install its Calculer button.")
 app.add_typer(gsheet_app, name="gsheet")
+
+
+def _mount_excel() -> None:
+    from kc_sheets.excel_cli import excel_app
+
+    app.add_typer(excel_app, name="excel", help="Excel: template, companion module and .xlsm "
+                  "with a Calculer button (xlwings).")
+
+
+_mount_excel()
 out = Console()
 err = Console(stderr=True)
 DEBUG = {"on": False}

@@ -68,27 +68,29 @@ def calculate_caller(book=None, *, template_id: str | None = None,
     try:
         from kc_sheets.backends.xlwings import XlwingsBook
 
-        result = calculate_book(XlwingsBook(book, lang), template_id=template_id, now=now)
+        result = calculate_book(XlwingsBook(book, lang), template_id=template_id, lang=lang,
+                                now=now)
     except KcError as exc:
         if exc.key == "calc.no_template":
             exc = KcError("xlw.no_template", lang=exc.lang)
-        show(book, f"{t('error.prefix', exc.lang)}{' :' if exc.lang == 'fr' else ':'} "
-             f"{exc.message()}", exc.lang, error=True)
+        show(book, error_text(exc.message(), exc.lang), exc.lang, error=True)
         return None
     except Exception as exc:  # a bug: say so in Excel, keep the traceback in a log file
         log = write_log()
         detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else "-"
-        show(book, f"{t('error.prefix', lang)}{' :' if lang == 'fr' else ':'} "
-             + t("excel.unexpected", lang, kind=type(exc).__name__, detail=detail, log=log),
-             lang, error=True)
+        show(book, error_text(t("excel.unexpected", lang, kind=type(exc).__name__,
+                                detail=detail, log=log), lang), lang, error=True)
         return None
-    show(book, done_message(result), result.lang)
-    _activate_results(book, result)
+    show(book, done_message(result, lang), result.lang)
+    _activate_results(book, result, lang)
     return result
 
 
-def done_message(result: RunResult) -> str:
-    """What a successful Calculate tells the user: rows used, rows set aside, where to look."""
+def done_message(result: RunResult, tab_lang: Lang) -> str:
+    """What a successful Calculate tells the user: rows used, rows set aside, where to look.
+
+    Texts are in the Settings language, tab names as the workbook spells them (``tab_lang``).
+    """
     from kc_sheets.templates import get
 
     lang = result.lang
@@ -96,11 +98,16 @@ def done_message(result: RunResult) -> str:
                used=number(result.rows_used, lang), read=number(result.rows_read, lang))]
     if result.rows_set_aside:
         lines.append(t("excel.set_aside", lang, aside=number(result.rows_set_aside, lang),
-                       tab=t("tab.quality", lang)))
+                       tab=t("tab.quality", tab_lang)))
     analysis = get(result.template).tabs_with_role("analysis")
     if analysis:
-        lines.append(t("excel.results", lang, tab=t(analysis[0].title, lang)))
+        lines.append(t("excel.results", lang, tab=t(analysis[0].title, tab_lang)))
     return "\n".join(lines)
+
+
+def error_text(message: str, lang: Lang) -> str:
+    """``Erreur : message`` / ``Error: message``."""
+    return f"{t('error.prefix', lang)}{' :' if lang == 'fr' else ':'} {message}"
 
 
 def workbook_lang(book) -> Lang:
@@ -146,16 +153,13 @@ def _caller():
         raise SystemExit(1) from None
 
 
-def _activate_results(book, result: RunResult) -> None:
+def _activate_results(book, result: RunResult, tab_lang: Lang) -> None:
+    """Show the first analysis tab (the results) once the calculation is done."""
     from kc_sheets.templates import get
 
     analysis = get(result.template).tabs_with_role("analysis")
-    names = [sheet.name for sheet in book.sheets]
-    for tab in analysis:
-        for lang in ("fr", "en"):
-            if t(tab.title, lang) in names:
-                try:
-                    book.sheets[t(tab.title, lang)].activate()
-                except Exception:
-                    pass
-                return
+    if analysis:
+        try:
+            book.sheets[t(analysis[0].title, tab_lang)].activate()
+        except Exception:   # renamed tab: nothing to show, nothing to fail
+            pass

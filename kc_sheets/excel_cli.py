@@ -30,6 +30,7 @@ from kc_sheets.backends.ooxml_zip import (
 )
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import Lang, check_lang, register, t
+from kc_sheets.templates.brand import DEFAULT_BRAND
 from kc_sheets.templates.model import Template
 
 register({
@@ -48,6 +49,11 @@ register({
                      "{path} already exists: pick another folder or add --force."),
     "excel.no_xlwings": ("xlwings n'est pas installé : pip install \"kc_sheets[excel]\".",
                          "xlwings is not installed: pip install \"kc_sheets[excel]\"."),
+    "excel.missing": (
+        "kc_sheets n'est pas installé pour l'interpréteur {python} ({error}). Installez-le "
+        "avec : {python} -m pip install \"kc_sheets[excel]\"",
+        "kc_sheets is not installed for the interpreter {python} ({error}). Install it with: "
+        "{python} -m pip install \"kc_sheets[excel]\""),
     "excel.made": ("Fichiers créés dans {folder} :", "Files written in {folder}:"),
     "excel.next": (
         "Ouvrez {xlsm}, activez les macros, collez vos commandes dans « Raw Data » puis "
@@ -72,6 +78,7 @@ PLACEHOLDER_SHEET = "Sheet1"    # its empty sheet; its code name goes to our fir
 _AFTER_DRAWING = ("legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects",
                   "controls", "webPublishItems", "tableParts", "extLst")
 _EMU_PER_CM = 360_000
+_LOCALES = {"fr": "fr-FR", "en": "en-US"}
 
 
 @dataclass
@@ -96,12 +103,9 @@ def check_name(name: str, lang: Lang) -> str:
 
 def companion_source(name: str, template_id: str, lang: Lang) -> str:
     """The module the ribbon's Run main and the .xlsm's SampleCall import (``NAME.py``)."""
-    missing = ("kc_sheets n'est pas installé pour l'interpréteur {python} ({error}). Installez-le "
-               "avec : {python} -m pip install \"kc_sheets[excel]\"" if lang == "fr" else
-               "kc_sheets is not installed for the interpreter {python} ({error}). Install it "
-               "with: {python} -m pip install \"kc_sheets[excel]\"")
-    return f'''"""{t("excel.button", lang)}: xlwings runs main() from the ribbon (Run main) and from the
-Calculer button of {name}.xlsm. Keep this file beside {name}.xlsx / {name}.xlsm, under this name.
+    missing, button = t("excel.missing", lang), t("excel.button", lang)
+    return f'''"""Companion of {name}.xlsm and {name}.xlsx: xlwings runs main() when {button}
+(the .xlsm's SampleCall macro) or the ribbon's Run main is clicked. Keep it beside them.
 
 Written by kc-sheets excel quickstart (kc_sheets {__version__}, template {template_id}).
 """
@@ -224,9 +228,10 @@ def _anchor(col: int, row: int, shape_id: int, text: str, descr: str, lang: Lang
         f'<xdr:nvSpPr><xdr:cNvPr id="{shape_id}" name="{text}" descr="{descr}"/><xdr:cNvSpPr/>'
         f'</xdr:nvSpPr><xdr:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></a:xfrm>'
         f'<a:prstGeom prst="roundRect"><a:avLst/></a:prstGeom><a:solidFill><a:srgbClr '
-        f'val="E07A1F"/></a:solidFill><a:ln><a:noFill/></a:ln></xdr:spPr><xdr:txBody>'
+        f'val="{DEFAULT_BRAND.accent}"/></a:solidFill><a:ln><a:noFill/></a:ln></xdr:spPr>'
+        f'<xdr:txBody>'
         f'<a:bodyPr vertOverflow="clip" horzOverflow="clip" rtlCol="0" anchor="ctr"/>'
-        f'<a:lstStyle/><a:p><a:pPr algn="ctr"/><a:r><a:rPr lang="{lang}-{lang.upper()}" '
+        f'<a:lstStyle/><a:p><a:pPr algn="ctr"/><a:r><a:rPr lang="{_LOCALES[lang]}" '
         f'sz="1300" b="1"><a:solidFill><a:srgbClr val="FFFFFF"/></a:solidFill>'
         f'<a:latin typeface="Calibri"/></a:rPr>'
         f'<a:t>{text}</a:t></a:r></a:p></xdr:txBody></xdr:sp><xdr:clientData/>'
@@ -263,30 +268,33 @@ def add_buttons(path: Path, spots: dict[str, tuple[int, int]], lang: Lang) -> No
                 drawing = next(f"xl/drawings/drawing{n}.xml" for n in range(1, 1000)
                                if f"xl/drawings/drawing{n}.xml" not in taken)
                 taken.add(drawing)
-                root = etree.Element(f"{{{XDR}}}wsDr", nsmap={"xdr": XDR, "a": DRAWINGML})
-                rid = next(f"rId{n}" for n in range(1, 1000)
-                           if f"rId{n}" not in {r.get("Id") for r in rels})
-                etree.SubElement(rels, f"{{{PKG_REL_NS}}}Relationship", Id=rid,
-                                 Type=DRAWING_TYPE, Target="/" + drawing)
-                replace[rels_part] = _xml(rels)
                 etree.SubElement(content_types, f"{{{CT_NS}}}Override",
                                  PartName="/" + drawing, ContentType=DRAWING_CT)
-                sheet = etree.fromstring(pkg.read(part))
-                element = etree.Element(f"{{{NS}}}drawing", nsmap={"r": REL_NS})
-                element.set(f"{{{REL_NS}}}id", rid)
-                later = [c for c in sheet if etree.QName(c).localname in _AFTER_DRAWING]
-                later[0].addprevious(element) if later else sheet.append(element)
-                replace[part] = _xml(sheet)
+                replace[rels_part], replace[part] = _link_drawing(pkg.read(part), rels, drawing)
+                root = etree.Element(f"{{{XDR}}}wsDr", nsmap={"xdr": XDR, "a": DRAWINGML})
             else:
                 root = etree.fromstring(replace.get(drawing) or pkg.read(drawing))
-            ids = [int(e.get("id", 0)) for e in root.iter() if
-                   etree.QName(e).localname == "cNvPr" and str(e.get("id", "")).isdigit()]
+            ids = [int(e.get("id")) for e in root.iter(f"{{{XDR}}}cNvPr")
+                   if str(e.get("id", "")).isdigit()]
             root.append(etree.fromstring(_anchor(col, row, max(ids, default=1) + 1,
                                                  t("excel.button", lang),
                                                  t("excel.button.descr", lang), lang)))
             replace[drawing] = _xml(root)
         replace["[Content_Types].xml"] = _xml(content_types)
     atomic_write_package(path, path, replace)
+
+
+def _link_drawing(sheet_xml: bytes, rels: etree._Element, drawing: str) -> tuple[bytes, bytes]:
+    """The sheet's relationships and XML with a ``<drawing>`` pointing at ``drawing``."""
+    rid = next(f"rId{n}" for n in range(1, 1000) if f"rId{n}" not in {r.get("Id") for r in rels})
+    etree.SubElement(rels, f"{{{PKG_REL_NS}}}Relationship", Id=rid, Type=DRAWING_TYPE,
+                     Target="/" + drawing)
+    sheet = etree.fromstring(sheet_xml)
+    element = etree.Element(f"{{{NS}}}drawing", nsmap={"r": REL_NS})
+    element.set(f"{{{REL_NS}}}id", rid)
+    later = [c for c in sheet if etree.QName(c).localname in _AFTER_DRAWING]
+    later[0].addprevious(element) if later else sheet.append(element)
+    return _xml(rels), _xml(sheet)
 
 
 def finish_xlsm(grafted: Path, out: Path, tabs: list[str]) -> None:
@@ -327,6 +335,11 @@ def finish_xlsm(grafted: Path, out: Path, tabs: list[str]) -> None:
     atomic_write_package(grafted, out, replace, delete)
 
 
+@excel_app.callback()
+def excel_group() -> None:
+    """Excel (xlwings): a template workbook with its Calculer button and ribbon module."""
+
+
 @excel_app.command("quickstart")
 def quickstart_command(
     directory: Path = typer.Argument(..., help="Folder to write the workbooks into."),
@@ -346,7 +359,8 @@ def quickstart_command(
         files = quickstart(directory, template, lang, name=name, interpreter_win=interpreter_win,
                            interpreter_mac=interpreter_mac, force=force)
     except KcError as exc:
-        typer.echo(f"{t('error.prefix', exc.lang)} : {exc.message()}", err=True)
+        colon = " :" if exc.lang == "fr" else ":"
+        typer.echo(f"{t('error.prefix', exc.lang)}{colon} {exc.message()}", err=True)
         raise typer.Exit(2)
     except ValueError as exc:   # unknown language
         typer.echo(str(exc), err=True)

@@ -116,9 +116,10 @@ def _normalise_column(values: np.ndarray) -> np.ndarray:
     if int in types:
         errors = np.array([type(v) is int and v in COM_ERRORS for v in values], dtype=bool)
         values[errors] = [COM_ERRORS[v] for v in values[errors]]
-    if any(t is not dt.datetime and issubclass(t, dt.datetime) for t in types):  # pywintypes
+    if any(issubclass(t, dt.datetime) for t in types):   # COM: pywintypes, tz-aware
         values[:] = [dt.datetime(v.year, v.month, v.day, v.hour, v.minute, v.second,
-                                 v.microsecond) if isinstance(v, dt.datetime) else v
+                                 v.microsecond) if isinstance(v, dt.datetime) and
+                     (type(v) is not dt.datetime or v.tzinfo is not None) else v
                      for v in values]
     return values
 
@@ -130,11 +131,14 @@ class XlwingsBook:
         self.book = book
         self.lang = lang
         self._values: dict[str, tuple[int, int, list[list[object]]]] = {}
+        self._names: list[str] | None = None
 
     # ------------------------------------------------------------------ reading
 
     def sheet_names(self) -> list[str]:
-        return [sheet.name for sheet in self.book.sheets]
+        if self._names is None:     # one round trip to Excel; tabs do not change meanwhile
+            self._names = [sheet.name for sheet in self.book.sheets]
+        return list(self._names)
 
     def _sheet(self, tab: str):
         names = self.sheet_names()
@@ -150,11 +154,9 @@ class XlwingsBook:
             used = self._sheet(tab).used_range
             values = used.options("raw").value
             if not isinstance(values, (list, tuple)):
-                values = [[values]]
+                values = [[values]]            # one cell: a scalar (COM, AppleScript)
             elif values and not isinstance(values[0], (list, tuple)):
-                values = [values]      # a single row or column comes back flat on desktop
-                if used.shape[1] == 1 and used.shape[0] > 1:
-                    values = [[v] for v in values[0]]
+                values = [values]              # one row: a flat list
             self._values[tab] = (used.row, used.column, [list(r) for r in values])
 
     def read_rows(self, tab: str) -> list[list[object]]:
@@ -179,7 +181,8 @@ class XlwingsBook:
         width = max(len(r) for r in rows[index:]) - offset
         data = np.empty((len(rows) - index - 1, width), dtype=object)
         for i, row in enumerate(rows[index + 1:]):
-            data[i, :len(row) - offset] = row[offset:]
+            if len(row) > offset:
+                data[i, :len(row) - offset] = row[offset:]
         columns = {f"c{i}": _normalise_column(data[:, i]) for i in range(width)}
         frame = pd.DataFrame(columns, dtype=object)
         headers = tuple("" if v is None else str(v).strip() for v in header_row[offset:])

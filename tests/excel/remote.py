@@ -163,6 +163,24 @@ class ExcelGrid:
                 else:
                     dest[(r, c)] = value
 
+    def payload(self, version: str, sheets: dict[str, list[list[object]]] | None = None,
+                name: str = "book.xlsx") -> dict:
+        """The payload a client would send now (``sheets`` replaces some tabs' values)."""
+        out = []
+        for sheet_name, cells in self.cells.items():
+            values = (sheets or {}).get(sheet_name)
+            if values is None:
+                rows = max((r for r, _ in cells), default=0)
+                cols = max((c for _, c in cells), default=0)
+                values = [[_json_value(cells.get((r, c), "")) for c in range(1, cols + 1)]
+                          for r in range(1, rows + 1)]
+            out.append({"name": sheet_name, "values": values or [[]], "pictures": [],
+                        "tables": []})
+        return json.loads(json.dumps({
+            "client": "Microsoft Office Scripts", "version": version,
+            "book": {"name": name, "active_sheet_index": 0, "selection": "A1"},
+            "names": [], "sheets": out}))
+
     def reparsed(self) -> list[tuple[str, tuple[int, int], str]]:
         return [(sheet, key, value.text) for sheet, cells in self.cells.items()
                 for key, value in cells.items() if isinstance(value, Reparsed)]
