@@ -227,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
                         default=Path(tempfile.gettempdir()) / "kc_sheets_bench",
                         help="folder caching the built workbooks")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached workbook")
+    parser.add_argument("--excel-remote", type=int, default=0, metavar="ROWS",
+                        help="also time a Raw Data round trip through xlwings' remote engine "
+                             "(read, compute, actions) at ROWS rows, e.g. 100000")
     args = parser.parse_args(argv)
     rows = QUICK_ROWS if args.quick else args.rows
 
@@ -279,7 +282,27 @@ def main(argv: list[str] | None = None) -> int:
         for name, (seconds, peak) in phases.items():
             print(f"  {name:<44}{seconds:>8.2f}{seconds / total:>9.0%}{peak:>16.0f}")
         print(f"  {'total':<44}{total:>8.2f}")
+    if args.excel_remote:
+        excel_remote(args.excel_remote)
     return 0
+
+
+def excel_remote(rows: int) -> None:
+    """xlwings' remote engine (a test-only tool: noncommercial licence, set in that child)."""
+    code = ("import json, sys; sys.path.insert(0, '.'); "
+            "from tests.excel.bench_remote import round_trip; "
+            f"print(json.dumps(round_trip({rows})))")
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=root)
+    if done.returncode != 0:
+        print(f"\nxlwings remote engine: failed: {done.stderr.strip().splitlines()[-1:]}")
+        return
+    times = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"\nxlwings remote engine, {rows:,} rows (payload {times.get('payload_mb')} MB)")
+    for key, value in times.items():
+        if key.endswith("_s") or key.startswith("read_vs"):
+            print(f"  {key:<44}{value:>8.2f}")
 
 
 if __name__ == "__main__":
