@@ -298,3 +298,39 @@ def test_outdated_layout_is_refreshed_once(sheets, monkeypatch) -> None:
     sheets.reset_counts()
     gsheet.calculate(http(), created.spreadsheet_id)
     assert sheets.writes == 1
+
+
+@pytest.mark.slow
+def test_kc_sheets_serve_starts_and_answers_healthz(tmp_path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, KC_SHEETS_SERVICE_KEY=KEY)
+    command = [sys.executable, "-m", "kc_sheets.cli", "serve", "--port", str(port)]
+    refused = subprocess.run(command, env={k: v for k, v in env.items()
+                                           if k != "KC_SHEETS_SERVICE_KEY"},
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "KC_SHEETS_SERVICE_KEY" in refused.stderr
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                    assert r.status == 200 and b'"ok"' in r.read()
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("kc-sheets serve did not answer /healthz")
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0]
+    assert TOKEN not in output
