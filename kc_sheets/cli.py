@@ -306,7 +306,7 @@ def gsheet_create(
         http = _google(credentials, language, user=bool(service_url))
         created = gsheet.create(http, template, language, title=title, share=share,
                                 brand=load_brand(brand))
-        out.print(f"{created.url}", highlight=False)
+        out.print(created.url, highlight=False, soft_wrap=True)
         if service_url:
             gsheet.install_script(http, created.spreadsheet_id, service_url=service_url,
                                   service_key=service_key, template_id=template, lang=language)

@@ -1,4 +1,5 @@
-"""A local emulator of the Google Sheets API v4 (and the Drive calls gspread makes), for tests.
+"""A local emulator of the Google Sheets API v4 (and the Drive calls gspread makes, and the Apps
+Script API calls install-script makes), for tests.
 
 Requests are validated against Google's discovery documents shipped in google-api-python-client;
 state lives in memory. See :class:`SheetsEmulator` for the controls tests use.

@@ -1,7 +1,8 @@
 """Google's discovery documents, as shipped in google-api-python-client, and the routes they define.
 
-Every path, parameter and body schema the emulator serves comes from ``sheets.v4.json`` and
-``drive.v3.json``; nothing about the API's shape is written by hand here.
+Every path, parameter and body schema the emulator serves comes from ``sheets.v4.json``,
+``drive.v3.json`` and ``script.v1.json`` (the Apps Script API); nothing about the API's shape is
+written by hand here.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def document(name: str) -> dict:
 @dataclass
 class Method:
     id: str                      # "sheets.spreadsheets.values.batchGet"
-    api: str                     # "sheets" or "drive"
+    api: str                     # "sheets", "drive" or "script"
     verb: str                    # "GET", "POST", ...
     path: str                    # "/v4/spreadsheets/{spreadsheetId}/values:batchGet"
     params: dict
@@ -43,8 +44,8 @@ class Method:
 
     @property
     def name(self) -> str:
-        """Sheets ids without the API prefix (``spreadsheets.values.batchGet``); Drive ids
-        keep theirs (``drive.permissions.create``)."""
+        """Sheets ids without the API prefix (``spreadsheets.values.batchGet``); Drive and
+        Apps Script ids keep theirs (``drive.permissions.create``, ``script.projects.create``)."""
         return self.id.split(".", 1)[1] if self.api == "sheets" else self.id
 
 
@@ -86,20 +87,27 @@ def _methods(doc: dict, api: str, keep=None) -> list[Method]:
 
 
 class Api:
-    """Routes and validators for the Sheets v4 and Drive v3 methods the emulator knows."""
+    """Routes and validators for the Sheets v4, Drive v3 and Apps Script v1 methods the
+    emulator knows. Every Apps Script method is routed; those not served answer 501."""
 
     def __init__(self) -> None:
         self.sheets = document("sheets.v4")
         self.drive = document("drive.v3")
-        self.methods = _methods(self.sheets, "sheets") + _methods(self.drive, "drive", DRIVE_METHODS)
+        self.script = document("script.v1")
+        self.documents = {"sheets": self.sheets, "drive": self.drive, "script": self.script}
+        self.methods = (_methods(self.sheets, "sheets") + _methods(self.drive, "drive", DRIVE_METHODS)
+                        + _methods(self.script, "script"))
         self.methods.sort(key=lambda m: -m.literal)
         self.validators = {
             "sheets": Validator(self.sheets, "google.apps.sheets.v4"),
             "drive": Validator(self.drive, "google.apps.drive.v3", unknown_fields="ignore"),
+            # A OnePlatform API like Sheets: unknown members are refused. The proto package
+            # only shows in type errors and is not published; this name is a guess.
+            "script": Validator(self.script, "google.apps.script.v1"),
         }
 
     def global_params(self, api: str) -> dict:
-        return (self.sheets if api == "sheets" else self.drive)["parameters"]
+        return self.documents[api]["parameters"]
 
     def match(self, verb: str, raw_path: str) -> tuple[Method | None, dict, bool]:
         """(method, raw path parameters, whether the path exists under another verb)."""
@@ -115,7 +123,7 @@ class Api:
         return None, {}, path_known
 
     def schema(self, api: str, name: str) -> dict:
-        return (self.sheets if api == "sheets" else self.drive)["schemas"][name]
+        return self.documents[api]["schemas"][name]
 
 
 @functools.cache

@@ -1,4 +1,5 @@
-"""``SheetsEmulator``: a local HTTP server speaking the Sheets v4 API (and Drive's share/create).
+"""``SheetsEmulator``: a local HTTP server speaking the Sheets v4 API (and Drive's share/create,
+and the Apps Script API's project create/updateContent, see :mod:`.script_api`).
 
     with SheetsEmulator() as emulator:            # serves http://127.0.0.1:<free port>
         sid = emulator.create_spreadsheet("Client", sheets={"Raw Data": [["id", "amount"]]})
@@ -21,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import fields as masks
+from . import script_api  # noqa: F401  (registers the Apps Script methods)
 from . import values_api
 from .discovery import Method, api
 from .errors import (ApiError, anonymous, bad_fields_mask, encode, front_end_html, injected, invalid,
@@ -48,8 +50,10 @@ class RecordedRequest:
 
     @property
     def kind(self) -> str | None:
-        """"read", "write" (Sheets quota buckets) or None (Drive, unrouted, unauthenticated)."""
-        if not self.authenticated or self.method is None or self.method.startswith("drive."):
+        """"read", "write" (Sheets quota buckets) or None (Drive, Apps Script, unrouted,
+        unauthenticated)."""
+        if (not self.authenticated or self.method is None
+                or self.method.startswith(("drive.", "script."))):
             return None
         return "read" if self.method in READ_METHODS else "write"
 
@@ -131,7 +135,8 @@ class SheetsEmulator:
 
         class EmulatorHTTPClient(base_class or gspread.HTTPClient):  # type: ignore[misc,valid-type]
             def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any):  # type: ignore[override]
-                for prefix in ("https://sheets.googleapis.com", "https://www.googleapis.com"):
+                for prefix in ("https://sheets.googleapis.com", "https://www.googleapis.com",
+                               "https://script.googleapis.com"):
                     if endpoint.startswith(prefix):
                         endpoint = base + endpoint[len(prefix):]
                 return super().request(method, endpoint, *args, **kwargs)
@@ -140,13 +145,18 @@ class SheetsEmulator:
 
     # -- test controls ---------------------------------------------------------------------------
     def add_token(self, token: str, spreadsheets: list[str] | None = None,
-                  email: str | None = None) -> None:
+                  email: str | None = None, service_account: bool = False) -> None:
         """Accept ``token``; on every spreadsheet (None) or only on those listed and those it
-        creates. With ``email``, sharing a file with that address (Drive) grants the token."""
+        creates. With ``email``, sharing a file with that address (Drive) grants the token.
+        ``service_account=True``: the Apps Script API refuses it (403), as Google does."""
         with self._lock:
             self.store.tokens[token] = None if spreadsheets is None else set(spreadsheets)
             if email:
                 self.store.token_emails[token] = email
+            if service_account:
+                self.store.service_accounts.add(token)
+            else:
+                self.store.service_accounts.discard(token)
 
     def remove_token(self, token: str) -> None:
         """Make ``token`` invalid (as an expired token is): 401 from now on."""
@@ -219,6 +229,16 @@ class SheetsEmulator:
                                                                   time.gmtime())
             return ss.spreadsheet_id
 
+    def write_values(self, spreadsheet_id: str, range_: str, rows: list[list],
+                     value_input: str = "RAW") -> dict:
+        """Write rows from the anchor of ``range_`` straight into the state (no request
+        logged), as ``values.update`` would: refused beyond the grid. For seeding big data."""
+        with self._lock:
+            ss = self.store.spreadsheets[spreadsheet_id].clone()
+            answer = values_api.write(ss, range_, rows, value_input)
+            self.store.commit(ss)
+            return answer
+
     def values(self, spreadsheet_id: str, range_: str,
                render: str = "UNFORMATTED_VALUE") -> list[list]:
         """Rows of a range or sheet ("Raw Data", "'Raw Data'!A1:C"), trimmed like values.get."""
@@ -237,6 +257,13 @@ class SheetsEmulator:
     def spreadsheet(self, spreadsheet_id: str) -> SpreadsheetView:
         with self._lock:
             return SpreadsheetView.of(self.store.spreadsheets[spreadsheet_id])
+
+    def script_projects(self) -> list[dict]:
+        """Apps Script projects made through the API, oldest first (copies): ``scriptId``,
+        ``title``, ``parentId`` (absent when standalone), ``creatorToken`` and ``files`` (each
+        ``name``, ``type``, ``source``)."""
+        with self._lock:
+            return script_api.snapshot(self.store)
 
     # -- request handling ------------------------------------------------------------------------------
     def _rule(self, name: str | None, kind: str) -> _Rule | None:
@@ -347,7 +374,7 @@ class SheetsEmulator:
             response = impl(self.store, token, params, checked, payload)
         mask = checked.get("fields")
         if mask is not None and method.response:
-            schemas = (self.api.sheets if method.api == "sheets" else self.api.drive)["schemas"]
+            schemas = self.api.documents[method.api]["schemas"]
             try:
                 tree = masks.parse(mask) if mask else {}
                 masks.check(tree, method.response, schemas)

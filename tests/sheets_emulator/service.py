@@ -27,6 +27,8 @@ class Store:
         self.spreadsheets: dict[str, Spreadsheet] = {}
         self.tokens: dict[str, set[str] | None] = {}
         self.token_emails: dict[str, str] = {}
+        self.service_accounts: set[str] = set()      # tokens the Apps Script API refuses
+        self.script_projects: dict[str, dict] = {}   # scriptId -> project (see script_api)
         self.created: dict[str, str] = {}  # spreadsheet id -> RFC 3339 creation time
         self.rng = random.Random(seed)
         self.cell_limit = cell_limit

@@ -35,6 +35,13 @@ register({
         "relancez.",
         "no access to this Google spreadsheet. Share it (as editor) with {account}, then run "
         "again."),
+    "google.script_forbidden": (
+        "Google refuse l'installation du script ({detail}). Connectez-vous avec votre propre "
+        "compte Google (un compte de service ne peut pas installer de script) et activez l'API "
+        "Apps Script sur https://script.google.com/home/usersettings, puis relancez.",
+        "Google refused to install the script ({detail}). Sign in with your own Google account "
+        "(a service account cannot install scripts) and turn on the Apps Script API at "
+        "https://script.google.com/home/usersettings, then run again."),
     "google.not_found": (
         "classeur Google introuvable : « {target} ». Vérifiez l'identifiant ou l'adresse (URL) "
         "du classeur.",
@@ -128,17 +135,25 @@ class KcHTTPClient(gspread.HTTPClient):
             retry_after = response.headers.get("Retry-After", "")
             wait = float(retry_after) if retry_after.isdigit() else self.policy.delay(attempt)
             time.sleep(min(wait, self.policy.cap))
-        raise self.error(last, endpoint)
+        raise self.error(last, endpoint, json)
 
-    def error(self, response: requests.Response, endpoint: str) -> KcError:
+    def error(self, response: requests.Response, endpoint: str, body: Any = None) -> KcError:
         status = response.status_code
         try:
             detail = response.json().get("error", {}).get("message", "")
         except ValueError:
             detail = response.text[:200]
-        target = endpoint.rsplit("/spreadsheets/", 1)[-1].split("/")[0].split(":")[0]
+        script_api = endpoint.startswith(urls.SCRIPT)
+        if "/spreadsheets/" in endpoint:
+            target = endpoint.rsplit("/spreadsheets/", 1)[-1].split("/")[0].split(":")[0]
+        elif isinstance(body, dict) and body.get("parentId"):
+            target = body["parentId"]
+        else:
+            target = endpoint.rsplit("/", 1)[-1]
         if status == 401:
             return KcError("google.unauthenticated", lang=self.lang)
+        if status == 403 and script_api:
+            return KcError("google.script_forbidden", lang=self.lang, detail=detail)
         if status == 403:
             return KcError("google.forbidden", lang=self.lang, account=self.account)
         if status == 404:
