@@ -19,13 +19,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kc_sheets.errors import KcError
 from kc_sheets.fields import FIELDS, FIELDS_BY_KEY, SHOPIFY_SIGNATURE
 from kc_sheets.i18n import Lang, register, t
 from kc_sheets.parsing import (
-    is_blank, normalize_header, parse_amounts, parse_dates, parse_ids, parse_numbers,
-    text_matches,
+    IdCodes, is_blank, normalize_header, parse_amounts, parse_dates, parse_id_codes,
+    parse_numbers, text_matches,
 )
 from kc_sheets.cells import col_index, col_letter
 
@@ -308,14 +310,15 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
     amount_ok = amount_status == "ok"
     # money is counted in cents, so that lines, orders and the report add up exactly
     revenue_values = np.where(amount_ok, amounts.values.to_numpy(dtype=float), 0.0).round(2)
+    # ids are integer codes into their distinct texts: rows share an id when they share a code
     if "customer_id" in columns:
-        customers = parse_ids(col["customer_id"])
+        customers = parse_id_codes(col["customer_id"])
     else:
         email = col["email"]
-        customers = parse_ids(email.astype("str").str.strip().str.lower().where(
+        customers = parse_id_codes(email.astype("str").str.strip().str.lower().where(
             ~is_blank(email)))
-    cust_arr = np.asarray(customers.values, dtype=object)
-    cust_ok = _status(customers) == "ok"
+    cust_codes = customers.codes
+    cust_ok = cust_codes >= 0
 
     reason = np.zeros(n, dtype=np.int8)   # 0: used; k: REASONS[k - 1]
 
@@ -333,23 +336,25 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
         total |= text_matches(frame.iloc[:, 0], _TOTAL_RE) & ((date_status != "ok") | ~cust_ok)
     set_reason(total, "total_row")
 
-    # Orders: lines sharing an order id form one order; a row without id is an order alone.
-    if "order_id" in columns:
-        order_ids = parse_ids(col["order_id"])
-        order_key = np.asarray(order_ids.values, dtype=object).copy()
-        missing_id = _status(order_ids) != "ok"
-        codes = _order_codes(order_key, missing_id)
-        order_key[missing_id] = _row_keys(np.flatnonzero(missing_id) + raw.first_row)
-    else:
-        order_key = _row_keys(np.arange(n) + raw.first_row)
-        codes = np.arange(n, dtype=np.intp)
-    if "order_id" in columns:
+    # Orders: lines sharing an order id form one order; a row without id is an order alone,
+    # numbered after the real ids (never through its "#<row>" label, which could equal a real
+    # id: Shopify names its orders "#1001").
+    order_ids = parse_id_codes(col["order_id"]) if "order_id" in columns else None
+    if order_ids is not None:
+        missing_id = order_ids.codes < 0
+        codes = order_ids.codes.copy()
+        codes[missing_id] = len(order_ids.texts) + np.arange(int(missing_id.sum()))
         # identical lines share order id, date and amount: compare whole rows only among those
-        key = pd.DataFrame({"order": np.where(missing_id, -1, codes),
-                            "date": dates.values.to_numpy(dtype="datetime64[ns]").view(np.int64),
-                            "amount": amounts.values.to_numpy(dtype=float)})
-        candidates = np.flatnonzero(key.duplicated(keep=False).to_numpy())
+        shared = missing_id | (np.bincount(codes)[codes] > 1)
+        sharing = np.flatnonzero(shared)
+        key = pd.DataFrame({
+            "order": np.where(missing_id, -1, codes)[sharing],
+            "date": dates.values.to_numpy(dtype="datetime64[ns]").view(np.int64)[sharing],
+            "amount": amounts.values.to_numpy(dtype=float)[sharing]})
+        candidates = sharing[key.duplicated(keep=False).to_numpy()]
         set_reason(_duplicate_lines(frame, candidates), "duplicate_line")
+    else:
+        codes = np.arange(n, dtype=np.intp)
     set_reason(date_status == "invalid", "invalid_date")
     set_reason(date_status == "impossible", "impossible_date")
     set_reason(amount_status == "invalid", "invalid_amount")
@@ -358,27 +363,26 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
     codes = np.where(live, codes, -1)
     date_values = dates.values.to_numpy(dtype="datetime64[ns]")
     order_date = _first_per_group(codes, date_values, (date_status == "ok") & live)
-    order_customer = _first_per_group(codes, cust_arr, cust_ok & live)
-    order_has_customer = np.zeros(len(order_date), dtype=bool)
-    order_has_customer[codes[live & cust_ok]] = True
+    order_customer = _first_per_group(codes, cust_codes, cust_ok & live)   # -1: none
     order_has_amount = np.zeros(len(order_date), dtype=bool)
     order_has_amount[codes[live & amount_ok]] = True
     line_date = _take(order_date, codes, np.datetime64("NaT"))
-    line_customer = _take(order_customer, codes, None)
-    line_has_customer = live & _take(order_has_customer, codes, False)
+    line_customer = _take(order_customer, codes, -1)
+    line_has_customer = live & (line_customer >= 0)
     set_reason(live & np.isnat(line_date), "missing_date")
     set_reason(live & ~_take(order_has_amount, codes, False), "missing_amount")
     set_reason(live & ~line_has_customer, "missing_customer")
     conflict = live & cust_ok & line_has_customer
-    conflict[conflict] = cust_arr[conflict] != line_customer[conflict]
+    conflict[conflict] = cust_codes[conflict] != line_customer[conflict]
     set_reason(conflict, "conflicting_customer")
 
     used = reason == 0
+    rows = np.flatnonzero(used)
     lines = pd.DataFrame({
-        "row": (np.flatnonzero(used) + raw.first_row).astype(np.int64),
-        "order_id": pd.Series(order_key[used], dtype="str"),
+        "row": (rows + raw.first_row).astype(np.int64),
+        "order_id": _order_labels(order_ids, rows, raw.first_row),
         "order_date": line_date[used],
-        "customer_id": pd.Series(line_customer[used], dtype="str"),
+        "customer_id": customers.text_array(line_customer[used]),
         "amount": revenue_values[used],
     })
     for key, pos in columns.items():
@@ -391,14 +395,19 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
         elif kind == "number":
             values = parse_numbers(series).values
         else:
-            values = parse_ids(series).values
+            ids = parse_id_codes(series)
+            lines[key] = _id_column(ids, ids.codes[used])
+            continue
         lines[key] = values.to_numpy()[used]
     if "email" in lines:
         lines["email"] = lines["email"].str.lower()
-    orders = build_orders(lines, pd.factorize(codes[used])[0])
+    order_of_line = _by_first_appearance(codes[used])
+    orders = build_orders(lines, order_of_line)
+    purchase = ~orders["is_refund"].to_numpy()[order_of_line]
+    customers_count = _count_distinct(line_customer[used][purchase], len(customers.texts))
 
-    reason_text = np.array(("",) + REASONS, dtype=object)[reason]
-    quality = _quality(raw, columns, reason_text, revenue_values, used, orders, notes, lang)
+    quality = _quality(raw, columns, reason, revenue_values, used, orders, customers_count,
+                       notes, lang)
     if quality.rows_used == 0:
         first = int(quality.set_aside_rows[0])
         top = quality.by_reason.sort_values("rows", ascending=False, kind="stable").head(3)
@@ -430,46 +439,61 @@ def _status(parsed) -> np.ndarray:
     return np.asarray(parsed.status, dtype=object)
 
 
-def _order_codes(ids: np.ndarray, missing: np.ndarray) -> np.ndarray:
-    """Each row's order number: real ids by first appearance, then one per row without id.
-
-    Rows without id are numbered after the real ids, never through their "#<row>" label, which
-    could equal a real id (Shopify names its orders "#1001").
-
-    >>> _order_codes(np.array(["#3", None, "#3", "#5"], dtype=object),
-    ...              np.array([False, True, False, False])).tolist()
-    [0, 2, 0, 1]
-    """
-    if not missing.any():
-        return pd.factorize(ids)[0]
-    codes = np.empty(len(ids), dtype=np.intp)
-    real = pd.factorize(ids[~missing])[0]
-    codes[~missing] = real
-    codes[missing] = real.max(initial=-1) + 1 + np.arange(int(missing.sum()))
-    return codes
-
-
-def _row_keys(rows: np.ndarray) -> np.ndarray:
-    """Order labels for rows without an order id: "#<sheet row>".
+def _order_labels(order_ids: IdCodes | None, rows: np.ndarray, first_row: int):
+    """The order id of each of ``rows`` (positions), as a "str" array; "#<sheet row>" for a
+    row without one.
 
     Only a label: it may equal a real id, so orders are grouped by codes, never by this text.
+
+    >>> ids = parse_id_codes(pd.Series(["#3", None, "#3"]))
+    >>> _order_labels(ids, np.array([0, 1, 2]), 2).tolist()
+    ['#3', '#3', '#3']
     """
-    return np.array([f"#{r}" for r in rows.tolist()], dtype=object)
+    if order_ids is None:
+        return pd.array(_row_keys(rows + first_row), dtype="str")
+    codes = order_ids.codes[rows]
+    missing = codes < 0
+    texts = order_ids.texts.take(pa.array(codes, mask=missing))
+    if missing.any():
+        texts = pc.replace_with_mask(texts, pa.array(missing),
+                                     _row_keys(rows[missing] + first_row))
+    return pd.array(texts, dtype="str")
+
+
+def _row_keys(rows: np.ndarray) -> pa.Array:
+    """Labels "#<sheet row>" of ``rows`` (sheet row numbers), as pyarrow strings."""
+    numbers = pa.array(rows.astype(np.int64)).cast(pa.large_string())
+    return pc.utf8_replace_slice(numbers, 0, 0, "#")
+
+
+def _id_column(ids: IdCodes, codes: np.ndarray):
+    """A lines column of ids: "str" values, or None objects when there is none at all."""
+    if (codes < 0).all():
+        return np.full(len(codes), None, dtype=object)
+    return ids.text_array(codes)
+
+
+def _count_distinct(codes: np.ndarray, size: int) -> int:
+    """How many distinct codes (0 <= code < size) there are; -1 is not counted."""
+    return int(np.count_nonzero(np.bincount(codes[codes >= 0], minlength=size)))
+
+
+def _first_positions(codes: np.ndarray, valid: np.ndarray, size: int) -> np.ndarray:
+    """For each group code in 0..size-1, the position of its first valid row (-1 if none)."""
+    idx = np.flatnonzero(valid)
+    first = np.full(size, len(codes), dtype=np.intp)
+    np.minimum.at(first, codes[idx], idx)
+    first[first == len(codes)] = -1
+    return first
 
 
 def _first_per_group(codes: np.ndarray, values: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """For each group code, the first valid value in row order (missing where none)."""
+    """For each group code, the first valid value in row order (NaT, or -1 for integer codes,
+    where none)."""
     size = codes.max() + 1 if len(codes) and codes.max() >= 0 else 0
-    idx = np.flatnonzero(valid)
-    group_of = codes[idx]
-    # first occurrence of each group among valid rows
-    uniq, first_pos = np.unique(group_of, return_index=True)
-    if values.dtype.kind == "M":
-        out = np.full(size, np.datetime64("NaT"), dtype=values.dtype)
-    else:
-        out = np.full(size, None, dtype=object)
-    out[uniq] = values[idx[first_pos]]
-    return out
+    first = _first_positions(codes, valid & (codes >= 0), size)
+    missing = np.datetime64("NaT") if values.dtype.kind == "M" else -1
+    return _take(values, first, missing)
 
 
 def _take(per_group: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
@@ -507,12 +531,17 @@ def build_orders(lines: pd.DataFrame, codes: np.ndarray | None = None) -> pd.Dat
                              "is_refund": pd.Series(dtype=bool)})
     if codes is None:
         codes = pd.factorize(lines["order_id"], sort=False)[0]
-    first = np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())  # code i first at [i]
-    grouped = lines.groupby(codes, sort=False)
+    codes = _by_first_appearance(np.asarray(codes))
+    if codes[-1] == len(lines) - 1 and _typed_as_ingest(lines):
+        return _one_line_orders(lines)
+    size = int(codes.max()) + 1
+    first = _first_positions(codes, np.ones(len(codes), dtype=bool), size)
+    grouped = lines.groupby(codes, sort=False)   # groups in code order: first appearance
+    customer = _first_non_empty(lines["customer_id"], codes, size, grouped)
     orders = pd.DataFrame({
-        "order_id": lines["order_id"].iloc[first].astype("str").to_numpy(),
+        "order_id": _column_values(lines["order_id"].iloc[first].astype("str")),
         "order_date": grouped["order_date"].first().to_numpy(),
-        "customer_id": grouped["customer_id"].first().astype("str").to_numpy(),
+        "customer_id": _column_values(customer.astype("str")),
         "amount": grouped["amount"].sum().round(2).to_numpy(),
         "first_row": grouped["row"].min().to_numpy(),
         "lines": grouped.size().to_numpy(),
@@ -523,14 +552,80 @@ def build_orders(lines: pd.DataFrame, codes: np.ndarray | None = None) -> pd.Dat
             orders[key] = grouped[key].sum(min_count=1).to_numpy()
     for key in ("country", "city", "channel", "store", "email"):
         if key in lines:
-            orders[key] = grouped[key].first().to_numpy()
+            orders[key] = _column_values(_first_non_empty(lines[key], codes, size, grouped))
     return orders
 
 
-def _quality(raw, columns, reason, revenue_values, used, orders, notes, lang):
+def _by_first_appearance(codes: np.ndarray) -> np.ndarray:
+    """``codes`` renumbered 0, 1, 2… by first appearance, as ``pd.factorize`` numbers them.
+
+    >>> _by_first_appearance(np.array([5, 5, 2, 5])).tolist(), _by_first_appearance(
+    ...     np.array([3, 3, 8, 9])).tolist()
+    ([0, 0, 1, 0], [0, 0, 1, 2])
+    """
+    if not len(codes):
+        return codes.astype(np.intp)
+    step = np.diff(codes)
+    if (step >= 0).all():   # sorted (one line per order, or the lines of an order together)
+        return np.concatenate([[0], np.cumsum(step > 0)]).astype(np.intp)
+    before = np.maximum.accumulate(codes)
+    if codes[0] == 0 and (codes >= 0).all() and (codes[1:] <= before[:-1] + 1).all():
+        return codes
+    return pd.factorize(codes)[0]
+
+
+_INGEST_KINDS = {"row": "i", "amount": "f", "quantity": "f", "discount": "f"}
+
+
+def _typed_as_ingest(lines: pd.DataFrame) -> bool:
+    """Whether the numbers of ``lines`` have the dtypes ingest gives them."""
+    return all(lines[key].dtype.kind == kind for key, kind in _INGEST_KINDS.items()
+               if key in lines)
+
+
+def _one_line_orders(lines: pd.DataFrame) -> pd.DataFrame:
+    """Orders when every order has one line: the lines themselves, as grouping would give them
+    (a sum of one amount is that amount, or 0 for NaN; the first value is the value)."""
+    amount = lines["amount"].to_numpy()
+    orders = pd.DataFrame({
+        "order_id": _column_values(lines["order_id"].astype("str")),
+        "order_date": lines["order_date"].to_numpy(),
+        "customer_id": _column_values(lines["customer_id"].astype("str")),
+        "amount": np.where(np.isnan(amount), 0.0, amount).round(2),   # a sum skips NaN
+        "first_row": lines["row"].to_numpy(),
+        "lines": np.ones(len(lines), dtype=np.int64),
+    })
+    orders["is_refund"] = orders["amount"] < 0
+    for key in ("quantity", "discount"):
+        if key in lines:
+            orders[key] = lines[key].to_numpy()
+    for key in ("country", "city", "channel", "store", "email"):
+        if key in lines:
+            orders[key] = _column_values(lines[key])
+    return orders
+
+
+def _first_non_empty(series: pd.Series, codes: np.ndarray, size: int, grouped) -> pd.Series:
+    """Each group's first non-empty value: ``grouped[series.name].first()``, taken by position
+    for text (quicker than grouping text)."""
+    if series.dtype != "str":
+        return grouped[series.name].first()
+    first = _first_positions(codes, series.notna().to_numpy(), size)
+    return pd.Series(series.array.take(first, allow_fill=True))
+
+
+def _column_values(series: pd.Series):
+    """What assigning ``series.to_numpy()`` to a column stores, without an object round trip
+    for text (object values with text become "str")."""
+    if series.dtype == "str" and series.notna().any():
+        return series.array
+    return series.to_numpy()
+
+
+def _quality(raw, columns, reason, revenue_values, used, orders, customers, notes, lang):
     n = len(reason)
     set_aside = np.flatnonzero(~used)
-    set_reasons = reason[set_aside]
+    set_reasons = np.array(("",) + REASONS, dtype=object)[reason[set_aside]]
     rows_by_reason = pd.Series(set_reasons).value_counts()
     revenue_by_reason = pd.Series(revenue_values[set_aside]).groupby(set_reasons).sum() \
         if len(set_aside) else pd.Series(dtype=float)
@@ -546,11 +641,11 @@ def _quality(raw, columns, reason, revenue_values, used, orders, notes, lang):
         "column": [raw.letter(columns[f.key]) if f.key in columns else "" for f in FIELDS],
         "header": [raw.headers[columns[f.key]] if f.key in columns else "" for f in FIELDS],
     })
-    purchases = orders[~orders["is_refund"]]
+    refunds = int(orders["is_refund"].sum())
     return Quality(
         rows_read=n, rows_used=int(used.sum()),
         revenue_read=float(revenue_values.sum()), revenue_used=float(revenue_values[used].sum()),
-        customers=int(purchases["customer_id"].nunique()), orders=len(purchases),
-        refunds=int(orders["is_refund"].sum()), by_reason=by_reason, mapping=mapping,
+        customers=customers, orders=len(orders) - refunds,
+        refunds=refunds, by_reason=by_reason, mapping=mapping,
         notes=notes, set_aside_rows=set_aside, set_aside_reasons=set_reasons,
     )

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kc_sheets.parsing import (
-    ERROR_VALUES, is_blank, normalize_header, parse_amounts, parse_dates, parse_ids,
-    parse_numbers,
+    ERROR_VALUES, STATUSES, is_blank, normalize_header, parse_amounts, parse_dates,
+    parse_id_codes, parse_ids, parse_numbers, text_matches,
 )
 
 TS = pd.Timestamp
@@ -293,3 +293,50 @@ def test_ids_many_distinct_values():
     parsed = parse_ids(pd.Series(ids, dtype="str"))
     assert parsed.values.iloc[59_999] == "C59999"
     assert parsed.values.tolist()[-2:] == [None, "C5"]
+
+
+def check_codes_match_ids(series: pd.Series) -> None:
+    """parse_id_codes gives parse_ids' ids: equal ids, equal codes; statuses alike."""
+    parsed, ids = parse_ids(series), parse_id_codes(series)
+    texts = ids.texts.to_pylist()
+    assert [texts[c] if c >= 0 else None for c in ids.codes] == parsed.values.tolist()
+    assert [STATUSES[s] for s in ids.status] == parsed.status.tolist()
+    named = [c for c in ids.codes if c >= 0]
+    assert len(set(named)) == len({texts[c] for c in named})   # one code per id
+
+
+ID_VALUES = ["A1", " A1", "A1 ", "a1", "1", 1, 1.0, "1.0", "01", 12.5, "", " ", None, np.nan,
+             "#N/A", True, "#1001", dt.datetime(2024, 1, 2), "Total"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(ID_VALUES), max_size=30))
+def test_id_codes_match_ids_on_any_column(values):
+    check_codes_match_ids(obj(values))
+    texts = [v for v in values if isinstance(v, str) or v is None]
+    check_codes_match_ids(pd.Series(texts, dtype="str"))
+
+
+@pytest.mark.parametrize("order", ["ascending", "descending", "shuffled"])
+def test_id_codes_of_many_ids_sorted_or_not(order):
+    # mostly distinct ids (not factorized first); sorted ones are numbered without hashing
+    ids = [f"#{i}" for i in range(1, 60_000) for _ in range(1 + (i % 50 == 0))] + [None]
+    if order == "descending":
+        ids = ids[::-1]
+    elif order == "shuffled":
+        ids = list(np.random.default_rng(0).permutation(np.array(ids, dtype=object)))
+    check_codes_match_ids(pd.Series(ids, dtype="str"))
+
+
+def test_id_codes_without_any_id():
+    ids = parse_id_codes(pd.Series([None, " ", "#N/A"], dtype="str"))
+    assert ids.codes.tolist() == [-1, -1, -1]
+    assert ids.text_array(ids.codes).isna().all()
+
+
+def test_text_matches_the_same_on_text_and_object_columns():
+    values = ["Total", " sous-total 3", "Totally", "A1", None, "", "TOTAL général"]
+    pattern = r"(?i)^\s*(sous[- ]?total|total)\b"
+    assert text_matches(pd.Series(values, dtype="str"), pattern).tolist() == \
+        text_matches(obj(values), pattern).tolist() == [True, True, False, False, False,
+                                                        False, True]

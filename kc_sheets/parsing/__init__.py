@@ -19,10 +19,11 @@ from kc_sheets.parsing.common import (
 )
 from kc_sheets.parsing.amounts import AMOUNT_LIMIT, parse_amounts, parse_numbers
 from kc_sheets.parsing.dates import YEAR_MAX, YEAR_MIN, parse_dates
-from kc_sheets.parsing.ids import parse_ids
+from kc_sheets.parsing.ids import IdCodes, parse_id_codes, parse_ids
 
 __all__ = [
     "AMOUNT_LIMIT", "ERROR_VALUES", "IMPOSSIBLE", "INVALID", "MISSING", "OK", "STATUSES",
-    "YEAR_MAX", "YEAR_MIN", "Parsed", "is_blank", "normalize_header", "parse_amounts",
-    "parse_dates", "parse_ids", "parse_numbers", "text_matches",
+    "YEAR_MAX", "YEAR_MIN", "IdCodes", "Parsed", "is_blank", "normalize_header",
+    "parse_amounts", "parse_dates", "parse_id_codes", "parse_ids", "parse_numbers",
+    "text_matches",
 ]

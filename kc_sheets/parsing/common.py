@@ -79,8 +79,11 @@ def text_matches(series: pd.Series, pattern: str) -> np.ndarray:
     >>> text_matches(pd.Series(["Total", "A1", 3]), r"(?i)^\\s*total").tolist()
     [True, False, False]
     """
-    if _kind_of(series) in ("bool", "datetime", "number"):
+    kind = _kind_of(series)
+    if kind in ("bool", "datetime", "number"):
         return np.zeros(len(series), dtype=bool)
+    if kind == "arrow_str":   # matching every cell is quicker than finding the distinct ones
+        return _mask(pc.match_substring_regex(_arrow_strings(series.array), pattern))
     return _string_flags(series, lambda s: _mask(pc.match_substring_regex(s, pattern)), False)
 
 
@@ -139,21 +142,29 @@ def _factorize(series: pd.Series):
     A column that is mostly distinct (order ids, timestamps) is not factorized: its non-NA
     values are its own "uniques".
     """
+    codes, uniques, _ = _factorize_distinct(series)
+    return codes, uniques
+
+
+def _factorize_distinct(series: pd.Series):
+    """:func:`_factorize`, plus whether the uniques are truly distinct (False when a mostly
+    distinct column was left as it is)."""
     if _kind_of(series) == "arrow_str":
         array = _arrow_strings(series.array)
         if _mostly_distinct(array, len(array), lambda s: pc.count_distinct(
                 array.take(pa.array(s))).as_py()):
-            return np.where(_mask(array.is_valid()), np.arange(len(array)), -1), array
+            return np.where(_mask(array.is_valid()), np.arange(len(array)), -1), array, False
         encoded = pc.dictionary_encode(array)
         codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
-        return codes, encoded.dictionary.cast(pa.large_string())
+        return codes, encoded.dictionary.cast(pa.large_string()), True
     if series.dtype == object:
         series = _separate_booleans(series)
         values = series.to_numpy(dtype=object)
         if _mostly_distinct(values, len(values), lambda s: len(pd.unique(values[s]))):
             valid = ~pd.isna(values)
-            return np.where(valid, np.cumsum(valid) - 1, -1), values[valid]
-    return pd.factorize(series, use_na_sentinel=True)
+            return np.where(valid, np.cumsum(valid) - 1, -1), values[valid], False
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return codes, uniques, True
 
 
 def _mostly_distinct(values, n: int, count_distinct) -> bool:

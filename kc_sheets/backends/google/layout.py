@@ -20,7 +20,7 @@ from kc_sheets.templates.styles import CellStyle, cell_styles
 LAYOUT_KEY = "kc_sheets.layout"
 LOCALES = {"fr": ("fr_FR", "Europe/Paris"), "en": ("en_US", "Europe/London")}
 GRID_ROWS = {"raw": 1000, "quality": 1100}
-GRID_COLUMNS = {"raw": 26, "quality": 40, "settings": 16}
+GRID_COLUMNS = {"raw": 12, "quality": 40, "settings": 16}
 SHEETS_FORMATS = {
     "fr": {"int": ("NUMBER", "#,##0"), "money": ("CURRENCY", '#,##0.00" €"'),
            "money0": ("CURRENCY", '#,##0" €"'), "percent": ("PERCENT", "0.0%"),
