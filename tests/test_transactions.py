@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kc_sheets.errors import KcError
-from kc_sheets.transactions import REASONS, IngestOptions, RawTable, ingest
+from kc_sheets.transactions import REASONS, IngestOptions, RawTable, build_orders, ingest
 
 TS = pd.Timestamp
 FR = ["ID achat", "Date d'achat", "Montant", "ID client"]
@@ -345,6 +345,62 @@ def test_nothing_usable_is_an_error_naming_the_first_row():
         ingest(table([("A1", "jamais", "10", "A"), ("A2", "31/02/2024", "10", "B")]))
     assert info.value.key == "ingest.nothing_usable"
     assert "ligne 2" in str(info.value) and "Date illisible" in str(info.value)
+
+
+def test_one_line_orders_are_their_lines():
+    rows = [(f"A{i}", "05/01/2024", str(10 * i - 25), f"C{i % 3}", "FR" if i % 2 else None)
+            for i in range(1, 8)]
+    result = ingest(table(rows, FR + ["Pays"]))
+    check_accounting(result)
+    lines = result.lines
+    expected = lines.drop(columns="row").assign(first_row=lines["row"], lines=1)
+    expected["is_refund"] = expected["amount"] < 0
+    pd.testing.assert_frame_equal(result.orders, expected[result.orders.columns],
+                                  check_exact=True)
+    assert result.orders["country"].dtype == "str"
+    assert result.quality.customers == 3
+
+
+def reference_orders(lines: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
+    """build_orders written plainly with pandas: group by order, first non-empty, sums."""
+    first = np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
+    grouped = lines.groupby(codes, sort=False)
+    orders = pd.DataFrame({
+        "order_id": lines["order_id"].iloc[first].astype("str").to_numpy(),
+        "order_date": grouped["order_date"].first().to_numpy(),
+        "customer_id": grouped["customer_id"].first().astype("str").to_numpy(),
+        "amount": grouped["amount"].sum().round(2).to_numpy(),
+        "first_row": grouped["row"].min().to_numpy(),
+        "lines": grouped.size().to_numpy(),
+    })
+    orders["is_refund"] = orders["amount"] < 0
+    orders["quantity"] = grouped["quantity"].sum(min_count=1).to_numpy()
+    orders["country"] = grouped["country"].first().to_numpy()
+    return orders
+
+
+LINE_VALUES = st.tuples(
+    st.sampled_from(["A", "B", "C", "#4", None]),
+    st.sampled_from([TS("2024-01-05"), TS("2024-02-01"), pd.NaT]),
+    st.sampled_from(["c1", "c2", None]),
+    st.sampled_from([10.0, -2.5, 0.1, -0.0, np.nan]),
+    st.sampled_from([1.0, -0.0, np.nan]),
+    st.sampled_from(["FR", "", None]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(LINE_VALUES, min_size=1, max_size=12), st.booleans(),
+       st.sampled_from(["str", object]))
+def test_build_orders_is_a_grouping_by_order(rows, pass_codes, text_dtype):
+    lines = pd.DataFrame(rows, columns=["order_id", "order_date", "customer_id", "amount",
+                                        "quantity", "country"])
+    lines.insert(0, "row", np.arange(2, len(rows) + 2, dtype=np.int64))
+    lines["order_date"] = pd.to_datetime(lines["order_date"])
+    for key in ("order_id", "customer_id", "country"):
+        lines[key] = lines[key].astype(text_dtype)
+    codes = pd.factorize(lines["order_id"])[0]
+    orders = build_orders(lines, codes if pass_codes else None)
+    pd.testing.assert_frame_equal(orders, reference_orders(lines, codes), check_exact=True)
 
 
 # ------------------------------------------------------------------------------ properties

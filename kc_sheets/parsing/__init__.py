@@ -7,7 +7,9 @@ value such as ``#N/A``, a boolean) and ``impossible`` (a well-formed date that d
 such as 31/02/2024, or outside 1970-2099).
 
 Speed: a column is factorized and only its distinct values are parsed, with vectorised pyarrow
-and numpy operations (no Python loop over rows), then spread back by codes.
+and numpy operations (no Python loop over rows), then spread back by codes. ``parse_id_codes``
+keeps ids as those codes (integers into the distinct ids), so that ids are grouped, compared and
+counted as integers, and turned into text only once, for the rows that are kept.
 
 Modules, by idea: ``common`` (Parsed, statuses, blanks, headers, error values, the factorize
 machinery), ``dates``, ``amounts`` (amounts and quantities) and ``ids``.
