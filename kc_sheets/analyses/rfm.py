@@ -1,0 +1,675 @@
+"""RFM: who bought recently, who buys often, who spends the most, and what to do with each group.
+
+Each customer with at least one purchase up to the analysis date gets three figures:
+
+- recency (R) = days from the customer's last purchase to the analysis date (0 = bought that day).
+  The analysis date is set in Settings; by default it is the day after the last order.
+- frequency (F) = number of purchases (orders of zero or more; refunds are not purchases)
+- monetary (M) = net revenue: purchases minus refunds. Settings may switch M to the average order
+  value = net revenue / number of purchases.
+
+Orders dated after the analysis date are left out, and counted in the summary. A customer whose
+only orders up to that date are refunds is not segmented (counted in the summary too).
+
+Each figure becomes a score from 1 to 5 (5 = best: most recent, most frequent, highest amount):
+
+- by quintiles (default): customers are lined up from the worst value to the best and cut into
+  five groups of equal size, 1 for the first fifth ... 5 for the last. Customers with the same
+  value share the score of the first of them, the lower one. Precisely, with N customers and
+  W = the number of customers with a strictly worse value: score = 1 + floor(5 x (W + 0.5) / N),
+  the fifth of the line in which the middle of the customer's place falls. So 10 customers with
+  10 different values score 1 1 2 2 3 3 4 4 5 5; customers who all bought once all get F = 1.
+  With fewer than five customers the scores spread over 1..5: one customer scores 3; two score
+  2 and 4; three 1, 3, 5; four 1, 2, 4, 5. All customers equal on a figure: 1 for everyone
+  (3 when there is one customer, 2 when there are two).
+- by thresholds typed in Settings: four cut points per figure, in any order. A value equal to a
+  cut point gets the better score. Recency in days: at most the 1st cut point -> 5, ..., more
+  than the 4th -> 1. Frequency and monetary: below the 1st cut point -> 1, ..., at least the 4th
+  -> 5.
+
+FM = (F score + M score) / 2, rounded half up (2.5 -> 3). The segment is read in a 5 x 5 grid of
+R score (rows) by FM score (columns) that Settings may edit, one segment per cell (default grid:
+``DEFAULT_GRID``). Money is rounded to cents before it is scored, so what the sheet shows is what
+was scored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from kc_sheets.errors import KcError
+from kc_sheets.i18n import Lang, all_texts, number, register, t
+from kc_sheets.parsing import normalize_header, parse_amounts, parse_dates
+
+# key, cells of the default grid (R then FM), French and English: label, description, action
+SEGMENTS: tuple[tuple[str, tuple[str, ...], tuple[str, str], tuple[str, str], tuple[str, str]],
+                ...] = (
+    ("champions", ("55", "54", "45"), ("Champions", "Champions"),
+     ("Ont acheté très récemment, achètent souvent et dépensent le plus.",
+      "Bought very recently, buy often and spend the most."),
+     ("Récompensez-les (avant-premières, programme VIP, cadeaux) et demandez avis et parrainages ;"
+      " inutile de leur offrir des remises.",
+      "Reward them (early access, VIP programme, gifts) and ask for reviews and referrals; no "
+      "need for discounts.")),
+    ("loyal", ("53", "44", "35", "34"), ("Fidèles", "Loyal"),
+     ("Clients réguliers de bonne valeur, au dernier achat récent ou assez récent.",
+      "Regular customers of good value whose last purchase is recent or fairly recent."),
+     ("Montée en gamme et ventes croisées, programme de fidélité, contenus personnalisés.",
+      "Upsell and cross-sell, a loyalty programme, personalised content.")),
+    ("potential_loyalists", ("52", "42", "33", "43"), ("Fidèles potentiels", "Potential loyalists"),
+     ("Achat récent, valeur encore moyenne : ils peuvent devenir fidèles.",
+      "Recent buyers of average value so far, who could become loyal."),
+     ("Recommandations personnalisées après l'achat, offre sur la commande suivante, invitation "
+      "au programme de fidélité.",
+      "Personalised recommendations after the purchase, an offer on the next order, an invitation "
+      "to the loyalty programme.")),
+    ("new_customers", ("51",), ("Nouveaux clients", "New customers"),
+     ("Premier achat très récent, encore peu d'achats et un petit montant.",
+      "Very recent first purchase, few purchases and a small amount so far."),
+     ("Séquence de bienvenue (2 ou 3 e-mails : remerciement, découverte de la marque, conseils) "
+      "qui mène au deuxième achat.",
+      "A welcome sequence (2 or 3 emails: thanks, discovering the brand, tips) that leads to a "
+      "second purchase.")),
+    ("promising", ("41", "31"), ("Prometteurs", "Promising"),
+     ("Achat assez récent, mais peu d'achats et un petit montant.",
+      "Fairly recent purchase, but few purchases and a small amount."),
+     ("Faites-les revenir : offre limitée dans le temps, meilleures ventes, notoriété de la "
+      "marque.",
+      "Bring them back: a time-limited offer, best sellers, brand awareness.")),
+    ("need_attention", ("32", "23", "22"), ("À surveiller", "Need attention"),
+     ("Valeur moyenne, dernier achat ni récent ni ancien : ils commencent à décrocher.",
+      "Average value, last purchase neither recent nor old: they are starting to drift away."),
+     ("Offres ciblées d'après leurs achats passés, rappel de la marque, enquête de satisfaction.",
+      "Targeted offers based on their past purchases, brand reminders, a satisfaction survey.")),
+    ("about_to_sleep", ("21",), ("En voie d'endormissement", "About to sleep"),
+     ("Dernier achat assez ancien, peu d'achats et un petit montant.",
+      "Last purchase some time ago, few purchases and a small amount."),
+     ("Réactivation simple et peu coûteuse : séquence de 2 e-mails (rappel des produits achetés, "
+      "puis une offre).",
+      "Simple, low-cost reactivation: a 2-email sequence (a reminder of the products bought, then "
+      "an offer).")),
+    ("at_risk", ("25", "24", "13"), ("À risque", "At risk"),
+     ("Bons clients (fréquents, forte valeur) dont le dernier achat remonte à longtemps.",
+      "Good customers (frequent, high value) whose last purchase was long ago."),
+     ("Séquence de réactivation multicanale personnalisée (e-mail, SMS, courrier, appel), offre "
+      "forte, nouveautés.",
+      "A personalised multichannel reactivation sequence (email, SMS, mail, phone call), a strong "
+      "offer, what is new.")),
+    ("cant_lose_them", ("15", "14"), ("À ne pas perdre", "Can't lose them"),
+     ("Parmi les meilleurs clients en fréquence et en montant, mais sans achat depuis très "
+      "longtemps.",
+      "Among the best customers by frequency and amount, but no purchase for a very long time."),
+     ("Reconquête prioritaire et multicanale : contact personnel, offre exclusive, demandez-leur "
+      "pourquoi ils sont partis.",
+      "Priority multichannel win-back: a personal contact, an exclusive offer, ask them why they "
+      "left.")),
+    ("hibernating", ("12",), ("En hibernation", "Hibernating"),
+     ("Dernier achat ancien, peu d'achats et un petit montant.",
+      "Old last purchase, few purchases and a small amount."),
+     ("Séquence simple de 2 e-mails avec une offre ; sans réponse, réduisez la pression "
+      "marketing.",
+      "A simple 2-email sequence with an offer; without a response, reduce the marketing "
+      "pressure.")),
+    ("lost", ("11",), ("Perdus", "Lost"),
+     ("Scores les plus bas : dernier achat le plus ancien, peu d'achats, petit montant.",
+      "Lowest scores: oldest last purchase, few purchases, small amount."),
+     ("Une dernière tentative peu coûteuse (un e-mail de reconquête), puis retirez-les des "
+      "campagnes pour protéger la délivrabilité.",
+      "One last low-cost attempt (a win-back email), then leave them out of campaigns to protect "
+      "deliverability.")),
+)
+SEGMENT_KEYS: tuple[str, ...] = tuple(s[0] for s in SEGMENTS)          # the business order
+DEFAULT_GRID: dict[tuple[int, int], str] = {
+    (int(cell[0]), int(cell[1])): key for key, cells, *_ in SEGMENTS for cell in cells}
+
+register({f"rfm.segment.{key}{suffix}": pair for key, _, label, description, action in SEGMENTS
+          for suffix, pair in (("", label), (".description", description), (".action", action))})
+register({
+    "rfm.criterion.recency": ("Récence", "Recency"),
+    "rfm.criterion.frequency": ("Fréquence", "Frequency"),
+    "rfm.criterion.monetary": ("Montant", "Monetary"),
+    "rfm.monetary.revenue": ("CA net", "Net revenue"),
+    "rfm.monetary.average_order_value": ("Panier moyen", "Average order value"),
+    "rfm.scoring.quintiles": ("Quintiles de la base clients", "Quintiles of the customer base"),
+    "rfm.scoring.thresholds": ("Seuils saisis dans Paramètres", "Thresholds typed in Settings"),
+    "rfm.note.no_customers": (
+        "Aucun client n'a acheté jusqu'à la date d'analyse ({date}) : rien à segmenter.",
+        "No customer bought up to the analysis date ({date}): nothing to segment."),
+    "rfm.note.orders_after": (
+        "{orders} commande(s) datée(s) après la date d'analyse ({date}) ne sont pas prises en "
+        "compte (montant net {revenue}).",
+        "{orders} order(s) dated after the analysis date ({date}) are left out (net amount "
+        "{revenue})."),
+    "rfm.note.without_purchase": (
+        "{customers} client(s) sans achat jusqu'à la date d'analyse (seulement des "
+        "remboursements) ne sont pas segmentés (montant net {revenue}).",
+        "{customers} customer(s) with no purchase up to the analysis date (only refunds) are not "
+        "segmented (net amount {revenue})."),
+    "rfm.note.few_customers": (
+        "Seulement {customers} client(s) : les quintiles ont peu de sens sous 5 clients. Saisissez "
+        "des seuils dans Paramètres.",
+        "Only {customers} customer(s): quintiles mean little below 5 customers. Type thresholds "
+        "in Settings."),
+    "rfm.note.all_equal": (
+        "{criterion} : tous les clients ont la même valeur ({value}), donc le même score "
+        "({score}).",
+        "{criterion}: every customer has the same value ({value}), hence the same score "
+        "({score})."),
+    "rfm.note.best_tied": (
+        "{criterion} : {share} % des clients ont la meilleure valeur ({value}) ; les quintiles ne "
+        "peuvent pas les départager et leur donnent le score {score}. Des seuils saisis dans "
+        "Paramètres les distingueraient.",
+        "{criterion}: {share}% of customers have the best value ({value}); quintiles cannot tell "
+        "them apart and give them score {score}. Thresholds typed in Settings would."),
+    "rfm.bad_date": (
+        "date d'analyse RFM non reconnue : « {value} ». Saisissez une date (31/12/2024) ou laissez "
+        "vide pour le lendemain de la dernière commande.",
+        "RFM analysis date not recognised: '{value}'. Type a date (2024-12-31) or leave it empty "
+        "for the day after the last order."),
+    "rfm.bad_thresholds": (
+        "seuils de {criterion} non reconnus : « {value} ». Saisissez 4 nombres séparés par des "
+        "points-virgules, par exemple {example}.",
+        "{criterion} thresholds not recognised: '{value}'. Type 4 numbers separated by "
+        "semicolons, for example {example}."),
+    "rfm.bad_grid": (
+        "case R {r} / FM {fm} de la grille RFM : « {value} » n'est pas un segment. Choisissez "
+        "parmi : {choices}.",
+        "RFM grid cell R {r} / FM {fm}: '{value}' is not a segment. Pick one of: {choices}."),
+})
+
+CRITERIA = ("recency", "frequency", "monetary")
+MONETARY_CHOICES = ("revenue", "average_order_value")
+SCORING_CHOICES = ("quintiles", "thresholds")
+DEFAULT_THRESHOLDS: dict[str, tuple[float, ...]] = {   # examples to adapt to the business
+    "recency": (30, 90, 180, 365), "frequency": (2, 3, 5, 10), "monetary": (50, 100, 250, 500)}
+
+CUSTOMERS_COLUMNS = (
+    "customer_id", "recency_days", "frequency", "monetary", "revenue", "r_score", "f_score",
+    "m_score", "fm_score", "segment", "segment_label", "first_purchase", "last_purchase")
+SEGMENTS_COLUMNS = (
+    "segment", "segment_label", "customers", "share_of_customers", "revenue", "share_of_revenue",
+    "average_recency_days", "average_frequency", "average_monetary", "description", "action")
+GRID_COLUMNS = ("r_score", "fm_1", "fm_2", "fm_3", "fm_4", "fm_5")
+GRID_CELLS_COLUMNS = ("r_score", "fm_score", "segment", "segment_label", "customers",
+                      "share_of_customers", "revenue")
+SCORE_RANGES_COLUMNS = ("criterion", "criterion_label", "score", "customers", "min_value",
+                        "max_value")
+SUMMARY_COLUMNS = (
+    "customers", "revenue", "analysis_date", "analysis_date_is_default",
+    "orders_after_analysis_date", "revenue_after_analysis_date", "customers_without_purchase",
+    "revenue_without_purchase", "scoring", "scoring_label", "monetary", "monetary_label")
+DAY_NS = 86_400_000_000_000
+
+
+@dataclass(frozen=True)
+class RfmSettings:
+    """What Settings may change. ``analysis_date``: None for the day after the last order.
+
+    ``thresholds``: four cut points per criterion (``recency`` in days, ``frequency``,
+    ``monetary``), used when ``scoring == "thresholds"``. ``grid``: (R score, FM score) ->
+    segment key, all 25 cells.
+    """
+
+    analysis_date: pd.Timestamp | None = None
+    monetary: str = "revenue"
+    scoring: str = "quintiles"
+    thresholds: Mapping[str, Sequence[float]] = field(
+        default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    grid: Mapping[tuple[int, int], str] = field(default_factory=lambda: dict(DEFAULT_GRID))
+
+    def __post_init__(self) -> None:
+        if self.monetary not in MONETARY_CHOICES:
+            raise ValueError(f"monetary must be one of {MONETARY_CHOICES}, not {self.monetary!r}")
+        if self.scoring not in SCORING_CHOICES:
+            raise ValueError(f"scoring must be one of {SCORING_CHOICES}, not {self.scoring!r}")
+        cells = {(r, fm) for r in range(1, 6) for fm in range(1, 6)}
+        if set(self.grid) != cells or not set(self.grid.values()) <= set(SEGMENT_KEYS):
+            raise ValueError("grid needs the 25 cells (1..5, 1..5), each a key of SEGMENT_KEYS")
+        for criterion in CRITERIA:
+            cuts = self.thresholds.get(criterion, ())
+            if len(cuts) != 4 or not np.isfinite(np.asarray(cuts, dtype=float)).all():
+                raise ValueError(f"{criterion} thresholds need 4 numbers, not {cuts!r}")
+
+
+def settings_from(settings: object, lang: Lang = "fr") -> RfmSettings:
+    """RfmSettings from the attributes ``rfm_analysis_date``, ``rfm_monetary``, ``rfm_scoring``,
+    ``rfm_thresholds`` (criterion -> 4 numbers or a text such as "30; 90; 180; 365") and
+    ``rfm_grid`` (a mapping (R, FM) -> key, or 5 rows of 5 cells, see :func:`grid_from_cells`)
+    of a Settings object, when it has them."""
+    grid = getattr(settings, "rfm_grid", None)
+    if grid is None or isinstance(grid, Mapping):
+        grid = dict(grid or DEFAULT_GRID)
+    else:                                              # 5 rows of 5 cells (lists, a DataFrame)
+        grid = grid_from_cells(np.asarray(grid, dtype=object).tolist(), lang)
+    typed = getattr(settings, "rfm_thresholds", None) or {}
+    cuts = {c: typed.get(c) for c in CRITERIA}
+    return RfmSettings(
+        analysis_date=parse_analysis_date(getattr(settings, "rfm_analysis_date", None), lang),
+        monetary=getattr(settings, "rfm_monetary", None) or "revenue",
+        scoring=getattr(settings, "rfm_scoring", None) or "quintiles",
+        thresholds={c: DEFAULT_THRESHOLDS[c] if v is None or (isinstance(v, str) and not v.strip())
+                    else parse_cut_points(v, c, lang) for c, v in cuts.items()},
+        grid=grid)
+
+
+def parse_analysis_date(value: object, lang: Lang = "fr") -> pd.Timestamp | None:
+    """A date as typed in Settings (a date, 31/12/2024, 2024-12-31, an Excel serial), at
+    midnight; None when empty.
+
+    >>> parse_analysis_date("31/12/2024"), parse_analysis_date("")
+    (Timestamp('2024-12-31 00:00:00'), None)
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    parsed = parse_dates(pd.Series([value], dtype=object))
+    if parsed.status.iloc[0] != "ok":
+        raise KcError("rfm.bad_date", lang=lang, value=value)
+    return pd.Timestamp(parsed.values.iloc[0]).normalize()
+
+
+def parse_cut_points(value: object, criterion: str = "monetary",
+                     lang: Lang = "fr") -> tuple[float, ...]:
+    """Four cut points, typed as numbers or as one text ("30; 90; 180; 365", "1 000;2 500,50").
+
+    >>> parse_cut_points("365; 30; 90; 180", "recency"), parse_cut_points([2, 3, 5, 10])
+    ((30.0, 90.0, 180.0, 365.0), (2.0, 3.0, 5.0, 10.0))
+    """
+    if isinstance(value, str):
+        pieces = [p for p in value.replace("|", ";").split(";") if p.strip()]
+        if len(pieces) == 1:                          # "30 90 180 365", "30, 90, 180, 365"
+            pieces = [p.rstrip(",") for p in value.split()]
+    elif isinstance(value, Iterable):
+        pieces = list(value)
+    else:
+        pieces = [value]
+    parsed = parse_amounts(pd.Series(pieces, dtype=object), decimal_comma=None)
+    if len(pieces) != 4 or (parsed.status != "ok").any():
+        raise KcError("rfm.bad_thresholds", lang=lang, value=value,
+                      criterion=t(f"rfm.criterion.{criterion}", lang).lower(),
+                      example="; ".join(f"{c:g}" for c in DEFAULT_THRESHOLDS[criterion]))
+    return tuple(sorted(float(v) for v in parsed.values))
+
+
+def grid_from_cells(rows: Sequence[Sequence[object]], lang: Lang = "fr") -> dict[tuple[int, int],
+                                                                                 str]:
+    """The grid typed in Settings: 5 rows (R 5 at the top down to R 1) of 5 cells (FM 1 to 5),
+    each a segment key or its French or English label (case and accents ignored)."""
+    names = {normalize_header(n): key for key in SEGMENT_KEYS
+             for n in (key, *all_texts(f"rfm.segment.{key}"))}
+    grid = {}
+    for i, r in enumerate(range(5, 0, -1)):
+        row = list(rows[i]) if i < len(rows) else []
+        for fm in range(1, 6):
+            value = row[fm - 1] if fm <= len(row) else None
+            key = names.get(normalize_header(value if value is not None else ""))
+            if key is None:
+                raise KcError("rfm.bad_grid", lang=lang, r=r, fm=fm, value=value or "",
+                              choices=", ".join(t(f"rfm.segment.{k}", lang) for k in SEGMENT_KEYS))
+            grid[(r, fm)] = key
+    return grid
+
+
+# --- per customer -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CustomerAggregates:
+    """The orders reduced to one row per customer who bought up to the analysis date
+    (``customers``: customer_id, frequency, revenue, first_purchase, last_purchase, in order of
+    first appearance), and what was left out."""
+
+    customers: pd.DataFrame
+    analysis_date: pd.Timestamp | None
+    analysis_date_is_default: bool
+    orders_after: int
+    revenue_after: float
+    customers_without_purchase: int
+    revenue_without_purchase: float
+
+
+def customer_aggregates(orders: pd.DataFrame,
+                        analysis_date: pd.Timestamp | None = None) -> CustomerAggregates:
+    """Purchases, net revenue and first and last purchase days per customer.
+
+    >>> orders = pd.DataFrame({"customer_id": ["x", "x", "y", "x"],
+    ...     "amount": [10.0, -4.0, 5.0, 7.0],
+    ...     "order_date": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-05", "2024-02-01"]),
+    ...     "is_refund": [False, True, False, False]})
+    >>> result = customer_aggregates(orders, pd.Timestamp("2024-01-31"))
+    >>> result.customers[["customer_id", "frequency", "revenue"]].values.tolist()
+    [['x', 1, 6.0], ['y', 1, 5.0]]
+    >>> result.orders_after, result.revenue_after
+    (1, 7.0)
+    """
+    day = orders["order_date"].to_numpy(dtype="datetime64[ns]").view(np.int64) // DAY_NS
+    amount = orders["amount"].to_numpy(dtype=float)
+    is_default = analysis_date is None
+    if is_default:
+        analysis_date = pd.Timestamp((int(day.max()) + 1) * DAY_NS) if len(day) else None
+    else:
+        analysis_date = pd.Timestamp(analysis_date).normalize()
+    last_day = analysis_date.value // DAY_NS if analysis_date is not None else 0
+    kept = day <= last_day
+    after = ~kept
+    customer_ids = orders["customer_id"].array
+    if after.any():
+        day, amount, customer_ids = day[kept], amount[kept], customer_ids[kept]
+        is_refund = orders["is_refund"].to_numpy(dtype=bool)[kept]
+    else:
+        is_refund = orders["is_refund"].to_numpy(dtype=bool)
+    codes, uniques = pd.factorize(customer_ids)
+    size = len(uniques)
+    purchase = ~is_refund
+    frequency = np.bincount(codes[purchase], minlength=size)
+    revenue = np.bincount(codes, weights=amount, minlength=size).round(2)
+    first = np.full(size, np.iinfo(np.int64).max)
+    last = np.full(size, np.iinfo(np.int64).min)
+    np.minimum.at(first, codes[purchase], day[purchase])
+    np.maximum.at(last, codes[purchase], day[purchase])
+    buyer = frequency > 0
+    customers = pd.DataFrame({
+        "customer_id": pd.array(uniques if buyer.all() else uniques[buyer], dtype="str"),
+        "frequency": frequency[buyer].astype(np.int64),
+        "revenue": revenue[buyer],
+        "first_purchase": (first[buyer] * DAY_NS).astype("datetime64[ns]"),
+        "last_purchase": (last[buyer] * DAY_NS).astype("datetime64[ns]"),
+    })
+    return CustomerAggregates(
+        customers, analysis_date, is_default, int(after.sum()),
+        round(float(orders["amount"].to_numpy(dtype=float)[after].sum()), 2),
+        int((~buyer).sum()), round(float(revenue[~buyer].sum()), 2))
+
+
+def quintile_scores(values: Iterable[float], higher_is_better: bool = True) -> np.ndarray:
+    """Scores 1..5 by fifths of the customer base; equal values share the lower score.
+
+    score = 1 + floor(5 x (W + 0.5) / N), W = customers with a strictly worse value, N =
+    customers (computed in integers: never on a boundary, so never a rounding question).
+
+    >>> quintile_scores([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]).tolist()
+    [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    >>> quintile_scores([1, 1, 1, 1, 1, 1, 2, 2, 3, 7]).tolist()      # ties share a score
+    [1, 1, 1, 1, 1, 1, 4, 4, 5, 5]
+    >>> quintile_scores([3, 40, 200], higher_is_better=False).tolist()  # fewer days is better
+    [5, 3, 1]
+    """
+    v = np.asarray(values)
+    v = v.astype(np.int64 if v.dtype.kind in "biu" else float)
+    n = len(v)
+    if not higher_is_better:
+        v = -v
+    worse = _strictly_below(v)
+    return 1 + (5 * (2 * worse + 1)) // max(2 * n, 1)
+
+
+def _strictly_below(v: np.ndarray) -> np.ndarray:
+    """For each value, how many values are strictly lower (one sort, or one count for days and
+    purchase counts)."""
+    if not len(v):
+        return np.zeros(0, dtype=np.int64)
+    if v.dtype.kind == "i" and int(v.max()) - int(v.min()) <= 4 * len(v) + 10_000:
+        offset = v - v.min()
+        counts = np.bincount(offset)
+        return (np.cumsum(counts) - counts)[offset]
+    order = np.argsort(v, kind="stable")
+    ordered = v[order]
+    starts = np.ones(len(v), dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    below = np.empty(len(v), dtype=np.int64)
+    below[order] = np.maximum.accumulate(np.where(starts, np.arange(len(v)), 0))
+    return below
+
+
+def threshold_scores(values: Iterable[float], cut_points: Sequence[float],
+                     higher_is_better: bool = True) -> np.ndarray:
+    """Scores 1..5 from four cut points; a value equal to a cut point gets the better score.
+
+    >>> threshold_scores([1, 2, 4, 5, 12], [2, 3, 5, 10]).tolist()
+    [1, 2, 3, 4, 5]
+    >>> threshold_scores([0, 30, 31, 365, 366], [30, 90, 180, 365], False).tolist()
+    [5, 5, 4, 2, 1]
+    """
+    v = np.asarray(values, dtype=float)
+    cuts = np.sort(np.asarray(cut_points, dtype=float))
+    if higher_is_better:
+        return (1 + np.searchsorted(cuts, v, side="right")).astype(np.int64)
+    return (5 - np.searchsorted(cuts, v, side="left")).astype(np.int64)
+
+
+def fm_scores(f_score: Iterable[int], m_score: Iterable[int]) -> np.ndarray:
+    """FM = (F + M) / 2 rounded half up (2.5 -> 3, 3.5 -> 4; not Python's round to even).
+
+    >>> fm_scores([2, 3, 1, 5], [3, 4, 1, 4]).tolist()
+    [3, 4, 1, 5]
+    """
+    return (np.asarray(f_score, dtype=np.int64) + np.asarray(m_score, dtype=np.int64) + 1) // 2
+
+
+def grid_array(grid: Mapping[tuple[int, int], str]) -> np.ndarray:
+    """The grid as a 5 x 5 array of positions in SEGMENT_KEYS, indexed [R - 1, FM - 1]."""
+    out = np.empty((5, 5), dtype=np.int64)
+    for (r, fm), key in grid.items():
+        out[r - 1, fm - 1] = SEGMENT_KEYS.index(key)
+    return out
+
+
+def score_customers(aggregates: CustomerAggregates, settings: RfmSettings | None = None,
+                    lang: Lang = "fr") -> pd.DataFrame:
+    """The customer list (CUSTOMERS_COLUMNS): R, F, M, scores and segment, by segment in business
+    order, then by monetary from the highest, then in order of first appearance."""
+    settings = settings or RfmSettings()
+    frame = aggregates.customers
+    recency = np.zeros(len(frame), dtype=np.int64)
+    if aggregates.analysis_date is not None:
+        recency = (aggregates.analysis_date.value // DAY_NS
+                   - frame["last_purchase"].to_numpy().view(np.int64) // DAY_NS)
+    frequency = frame["frequency"].to_numpy()
+    revenue = frame["revenue"].to_numpy()
+    monetary = revenue if settings.monetary == "revenue" else \
+        (revenue / np.maximum(frequency, 1)).round(2)
+    if settings.scoring == "quintiles":
+        r = quintile_scores(recency, higher_is_better=False)
+        f, m = quintile_scores(frequency), quintile_scores(monetary)
+    else:
+        cuts = settings.thresholds
+        r = threshold_scores(recency, cuts["recency"], higher_is_better=False)
+        f = threshold_scores(frequency, cuts["frequency"])
+        m = threshold_scores(monetary, cuts["monetary"])
+    fm = fm_scores(f, m)
+    segment = grid_array(settings.grid)[r - 1, fm - 1]
+    keys = np.array(SEGMENT_KEYS, dtype=object)
+    labels = np.array([t(f"rfm.segment.{k}", lang) for k in SEGMENT_KEYS], dtype=object)
+    out = pd.DataFrame({
+        "customer_id": frame["customer_id"], "recency_days": recency, "frequency": frequency,
+        "monetary": monetary, "revenue": revenue, "r_score": r, "f_score": f, "m_score": m,
+        "fm_score": fm, "segment": keys[segment], "segment_label": labels[segment],
+        "first_purchase": frame["first_purchase"], "last_purchase": frame["last_purchase"]})
+    order = np.argsort(-monetary, kind="stable")
+    order = order[np.argsort(segment[order].astype(np.int8), kind="stable")]
+    return out.take(order).reset_index(drop=True)
+
+
+# --- the blocks ---------------------------------------------------------------------------
+
+def _segment_positions(customers: pd.DataFrame) -> np.ndarray:
+    codes = pd.Categorical(customers["segment"], categories=list(SEGMENT_KEYS)).codes
+    return codes.astype(np.int64)
+
+
+def _share(part: np.ndarray, whole: float) -> np.ndarray:
+    return part / whole if whole else np.zeros(len(part))
+
+
+def segments_table(customers: pd.DataFrame, lang: Lang = "fr") -> pd.DataFrame:
+    """One row per segment in business order, empty segments included (zeros).
+
+    >>> customers = pd.DataFrame({"segment": ["lost", "champions"], "revenue": [10.0, 30.0],
+    ...     "recency_days": [300, 2], "frequency": [1, 4], "monetary": [10.0, 30.0]})
+    >>> table = segments_table(customers, "en")
+    >>> table[["segment_label", "customers", "share_of_revenue"]].head(1).values.tolist()
+    [['Champions', 1, 0.75]]
+    """
+    n = len(SEGMENT_KEYS)
+    position = _segment_positions(customers)
+    count = np.bincount(position, minlength=n)
+    revenue = np.bincount(position, weights=customers["revenue"].to_numpy(float),
+                          minlength=n).round(2)
+    divisor = np.maximum(count, 1)
+
+    def mean(column: str) -> np.ndarray:
+        return np.bincount(position, weights=customers[column].to_numpy(float), minlength=n) \
+            / divisor
+
+    return pd.DataFrame({
+        "segment": SEGMENT_KEYS,
+        "segment_label": [t(f"rfm.segment.{k}", lang) for k in SEGMENT_KEYS],
+        "customers": count.astype(np.int64),
+        "share_of_customers": _share(count, len(customers)),
+        "revenue": revenue,
+        "share_of_revenue": _share(revenue, round(float(customers["revenue"].sum()), 2)),
+        "average_recency_days": mean("recency_days"),
+        "average_frequency": mean("frequency"),
+        "average_monetary": mean("monetary").round(2),
+        "description": [t(f"rfm.segment.{k}.description", lang) for k in SEGMENT_KEYS],
+        "action": [t(f"rfm.segment.{k}.action", lang) for k in SEGMENT_KEYS],
+    })[list(SEGMENTS_COLUMNS)]
+
+
+def grid_cells(customers: pd.DataFrame, grid: Mapping[tuple[int, int], str] | None = None,
+               lang: Lang = "fr") -> pd.DataFrame:
+    """The 25 cells of the grid as a long table (GRID_CELLS_COLUMNS): R from 5 down to 1, then
+    FM from 1 to 5, with the cell's segment, customers, share of customers and net revenue."""
+    grid = grid or DEFAULT_GRID
+    cell = (customers["r_score"].to_numpy(np.int64) - 1) * 5 + \
+        customers["fm_score"].to_numpy(np.int64) - 1
+    count = np.bincount(cell, minlength=25)
+    revenue = np.bincount(cell, weights=customers["revenue"].to_numpy(float), minlength=25)
+    r = np.repeat(np.arange(5, 0, -1), 5)
+    fm = np.tile(np.arange(1, 6), 5)
+    index = (r - 1) * 5 + fm - 1
+    keys = [grid[(int(a), int(b))] for a, b in zip(r, fm)]
+    return pd.DataFrame({
+        "r_score": r, "fm_score": fm, "segment": keys,
+        "segment_label": [t(f"rfm.segment.{k}", lang) for k in keys],
+        "customers": count[index].astype(np.int64),
+        "share_of_customers": _share(count[index], len(customers)),
+        "revenue": revenue[index].round(2)})
+
+
+def grid_wide(cells: pd.DataFrame, column: str) -> pd.DataFrame:
+    """A column of :func:`grid_cells` as the 5 x 5 grid (GRID_COLUMNS): rows R 5..1, columns
+    FM 1..5."""
+    values = cells[column].to_numpy().reshape(5, 5)
+    out = pd.DataFrame(values, columns=list(GRID_COLUMNS[1:]))
+    out.insert(0, "r_score", np.arange(5, 0, -1))
+    return out
+
+
+def score_ranges(customers: pd.DataFrame, lang: Lang = "fr") -> pd.DataFrame:
+    """For each criterion and score: customers, lowest and highest value (blank when none), so a
+    reader sees what "R = 5" means in days."""
+    rows = []
+    for criterion, value_column, score_column in (
+            ("recency", "recency_days", "r_score"), ("frequency", "frequency", "f_score"),
+            ("monetary", "monetary", "m_score")):
+        values = customers[value_column].to_numpy(float)
+        scores = customers[score_column].to_numpy(np.int64)
+        for score in range(1, 6):
+            chosen = values[scores == score]
+            rows.append((criterion, t(f"rfm.criterion.{criterion}", lang), score, len(chosen),
+                         chosen.min() if len(chosen) else np.nan,
+                         chosen.max() if len(chosen) else np.nan))
+    return pd.DataFrame(rows, columns=list(SCORE_RANGES_COLUMNS)).astype(
+        {"score": np.int64, "customers": np.int64})
+
+
+def summary(aggregates: CustomerAggregates, customers: pd.DataFrame,
+            settings: RfmSettings | None = None, lang: Lang = "fr") -> pd.DataFrame:
+    """One row (SUMMARY_COLUMNS). Net amounts of all orders = revenue + revenue after the
+    analysis date + revenue of customers without purchase."""
+    settings = settings or RfmSettings()
+    return pd.DataFrame([{
+        "customers": len(customers),
+        "revenue": round(float(customers["revenue"].sum()), 2),
+        "analysis_date": aggregates.analysis_date,
+        "analysis_date_is_default": aggregates.analysis_date_is_default,
+        "orders_after_analysis_date": aggregates.orders_after,
+        "revenue_after_analysis_date": aggregates.revenue_after,
+        "customers_without_purchase": aggregates.customers_without_purchase,
+        "revenue_without_purchase": aggregates.revenue_without_purchase,
+        "scoring": settings.scoring, "scoring_label": t(f"rfm.scoring.{settings.scoring}", lang),
+        "monetary": settings.monetary,
+        "monetary_label": t(f"rfm.monetary.{settings.monetary}", lang),
+    }])[list(SUMMARY_COLUMNS)]
+
+
+def notes(aggregates: CustomerAggregates, customers: pd.DataFrame,
+          settings: RfmSettings | None = None, lang: Lang = "fr") -> pd.DataFrame:
+    """What a reader should know to trust the figures, one sentence per row (column ``note``)."""
+    settings = settings or RfmSettings()
+    date = aggregates.analysis_date.strftime("%d/%m/%Y" if lang == "fr" else "%Y-%m-%d") \
+        if aggregates.analysis_date is not None else "-"
+    out = []
+    if customers.empty:
+        out.append(t("rfm.note.no_customers", lang, date=date))
+    if aggregates.orders_after:
+        out.append(t("rfm.note.orders_after", lang, orders=aggregates.orders_after, date=date,
+                     revenue=number(aggregates.revenue_after, lang, 2)))
+    if aggregates.customers_without_purchase:
+        out.append(t("rfm.note.without_purchase", lang,
+                     customers=aggregates.customers_without_purchase,
+                     revenue=number(aggregates.revenue_without_purchase, lang, 2)))
+    if settings.scoring == "quintiles" and 0 < len(customers) < 5:
+        out.append(t("rfm.note.few_customers", lang, customers=len(customers)))
+    if settings.scoring == "quintiles" and len(customers) > 1:
+        out += _tie_notes(customers, lang)
+    return pd.DataFrame({"note": pd.Series(out, dtype="str")})
+
+
+def _tie_notes(customers: pd.DataFrame, lang: Lang) -> list[str]:
+    """Quintiles cannot tell apart customers with the same value: say so when every customer
+    shares one value, or when those with the best value share a score below 5."""
+    out = []
+    for criterion, column, score_column in (("recency", "recency_days", "r_score"),
+                                            ("frequency", "frequency", "f_score"),
+                                            ("monetary", "monetary", "m_score")):
+        values = customers[column].to_numpy(float)
+        scores = customers[score_column].to_numpy()
+        best = values.min() if criterion == "recency" else values.max()
+        at_best = values == best
+        params = {"criterion": t(f"rfm.criterion.{criterion}", lang),
+                  "value": number(best, lang, 2 if criterion == "monetary" else 0),
+                  "score": int(scores[at_best][0])}
+        if at_best.all():
+            out.append(t("rfm.note.all_equal", lang, **params))
+        elif params["score"] < 5:
+            out.append(t("rfm.note.best_tied", lang, share=number(100 * at_best.mean(), lang),
+                         **params))
+    return out
+
+
+def rfm_blocks(orders: pd.DataFrame, settings: RfmSettings | None = None,
+               lang: Lang = "fr") -> dict[str, pd.DataFrame]:
+    """Every block of the RFM analysis from the canonical orders table."""
+    settings = settings or RfmSettings()
+    aggregates = customer_aggregates(orders, settings.analysis_date)
+    customers = score_customers(aggregates, settings, lang)
+    cells = grid_cells(customers, settings.grid, lang)
+    return {
+        "rfm.segments": segments_table(customers, lang),
+        "rfm.grid": grid_wide(cells, "customers").astype(np.int64),
+        "rfm.grid_segments": grid_wide(cells, "segment_label"),
+        "rfm.grid_cells": cells,
+        "rfm.customers": customers,
+        "rfm.score_ranges": score_ranges(customers, lang),
+        "rfm.summary": summary(aggregates, customers, settings, lang),
+        "rfm.notes": notes(aggregates, customers, settings, lang),
+    }
+
+
+def analyse(ctx) -> dict[str, pd.DataFrame]:
+    """The blocks of the RFM template (settings read from ``ctx.settings.rfm_*`` when present)."""
+    return rfm_blocks(ctx.ingested.orders, settings_from(ctx.settings, ctx.lang), ctx.lang)
