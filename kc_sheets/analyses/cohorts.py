@@ -1,0 +1,357 @@
+"""Acquisition cohorts: what the customers acquired in a month (quarter, year) do afterwards.
+
+A customer's cohort is the period (month, quarter or year) of their first purchase. Period index
+0 is that period, 1 the next one, and so on up to the last period with an order. Refunds (orders
+with a negative amount) are not purchases: they never make a customer active, but they reduce the
+net revenue of their cohort in the period of their date.
+
+For each cohort and each period index since acquisition:
+
+- cohort size = new customers = customers whose first purchase falls in the cohort's period
+- active customers = cohort customers with at least one purchase in the period
+- retention rate = active customers / cohort size (100 % at index 0)
+- revenue = sum of the cohort's purchases in the period; refunds = sum of its refunds there
+- net revenue = revenue + refunds (refunds are negative)
+- net revenue per customer = net revenue / cohort size (every customer of the cohort, active or not)
+- cumulative net revenue per customer = sum of net revenue per customer from index 0 to this one
+- average order value = revenue / orders (refunds are not orders)
+- orders per active customer = orders / active customers
+
+Periods a cohort has not reached yet (after the last period with an order) are left empty, never
+0. The weighted average row averages each column over the cohorts that reached that period
+index, weighted by cohort size: for the retention rate it is the share of all those customers
+still active. Refunds of a customer who never purchased, or dated before their first purchase
+period, belong to no cohort and are left out of these tables (the churn analysis shows them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kc_sheets.analyses.periods import PERIODS, Period, period_label
+from kc_sheets.i18n import register, t
+
+register({
+    "cohorts.weighted_average": ("Moyenne pondérée", "Weighted average"),
+})
+
+MONTHS_PER = {"month": 1, "quarter": 3, "year": 12}
+FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
+
+LONG_COLUMNS = (
+    "cohort", "cohort_start", "period_index", "period", "cohort_size", "new_customers",
+    "active_customers", "retention_rate", "orders", "revenue", "refunds", "net_revenue",
+    "net_revenue_per_customer", "cumulative_net_revenue_per_customer", "average_order_value",
+    "orders_per_active_customer",
+)
+TRIANGLE_METRICS = (
+    "active_customers", "retention_rate", "net_revenue", "net_revenue_per_customer",
+    "cumulative_net_revenue_per_customer", "average_order_value", "orders_per_active_customer",
+)
+SUMMARY_COLUMNS = (
+    "cohort", "cohort_start", "cohort_size", "first_period_net_revenue", "total_net_revenue",
+    "active_in_last_period", "active_in_last_period_rate",
+)
+
+
+def month_ordinals(dates: pd.Series) -> np.ndarray:
+    """Months since January 1970 (0 = 1970-01), one per date: the calendar month as an integer."""
+    values = np.asarray(dates, dtype="datetime64[ns]")
+    return values.astype("datetime64[M]").astype(np.int64)
+
+
+def check_period(period: str) -> Period:
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+    return period  # type: ignore[return-value]
+
+
+def periods_of(first: int, count: int, period: Period) -> pd.PeriodIndex:
+    """``count`` consecutive calendar periods from the ordinal ``first``."""
+    return pd.PeriodIndex.from_ordinals(np.arange(first, first + count), freq=FREQ[period])
+
+
+def labels(periods: pd.PeriodIndex, period: Period, lang: str) -> list[str]:
+    return [period_label(p, period, lang) for p in periods]
+
+
+@dataclass(frozen=True)
+class CustomerMonths:
+    """Orders summed by customer and calendar month: the one reduction every analysis here
+    starts from (a GROUP BY customer_id, month that a database can run where the data lives).
+
+    One row per customer and month with at least one order, in no particular order. ``customer``
+    is an integer code (-1: orders without a customer id), ``month`` counts months from January
+    1970 (see ``month_ordinals``), ``orders`` the purchases, ``revenue`` their amounts, ``refunds``
+    the amounts of the refunds (negative). ``customers`` is the number of distinct codes.
+    """
+
+    customer: np.ndarray
+    month: np.ndarray
+    orders: np.ndarray
+    revenue: np.ndarray
+    refunds: np.ndarray
+    customers: int
+
+    @property
+    def purchased(self) -> np.ndarray:
+        """Rows where a known customer made a purchase: the customer is active that month."""
+        return (self.orders > 0) & (self.customer >= 0)
+
+
+def customer_months(orders: pd.DataFrame) -> CustomerMonths:
+    """Reduce orders to one row per customer and month (integer codes, one factorize each).
+
+    >>> orders = pd.DataFrame({"customer_id": ["x", "x", "y"], "order_date":
+    ...     pd.to_datetime(["2024-01-03", "2024-01-31", "2024-02-05"]),
+    ...     "amount": [10.0, -4.0, 5.0], "is_refund": [False, True, False]})
+    >>> months = customer_months(orders)
+    >>> months.orders.tolist(), months.revenue.tolist(), months.refunds.tolist()
+    ([1, 1], [10.0, 5.0], [-4.0, 0.0])
+    """
+    codes, uniques = pd.factorize(orders["customer_id"].array)   # -1: no customer id
+    month = month_ordinals(orders["order_date"])
+    if len(month) == 0:
+        nothing = np.zeros(0, dtype=np.int64)
+        return CustomerMonths(nothing, nothing, nothing, nothing * 1.0, nothing * 1.0, 0)
+    low = int(month.min())
+    span = int(month.max()) - low + 1
+    group, keys = pd.factorize(codes.astype(np.int64) * span + (month - low))
+    customer, offset = np.divmod(keys, span)
+    amount = orders["amount"].to_numpy(dtype=float)
+    refund = orders["is_refund"].to_numpy(dtype=bool)
+    size = len(keys)
+    return CustomerMonths(
+        customer=customer, month=offset + low,
+        orders=np.bincount(group[~refund], minlength=size),
+        revenue=np.bincount(group[~refund], weights=amount[~refund], minlength=size),
+        refunds=np.bincount(group[refund], weights=amount[refund], minlength=size),
+        customers=len(uniques))
+
+
+@dataclass(frozen=True)
+class CohortCells:
+    """Customer months reduced to cohort x period-index cells.
+
+    Periods are numbered 0 (the first period with an order, ordinal ``first``) to
+    ``periods - 1`` (the last one). Matrices have one row per cohort that has customers
+    (``cohorts`` holds the period number of each, ascending) and one column per period index;
+    a cell the cohort has not reached holds 0 (see ``reached``). ``retained`` (only when asked
+    for) counts the customers active at both index k and k - 1. ``outside`` is the net amount,
+    per period, of the orders that fall in no cell: refunds of customers who never purchased or
+    dated before their cohort, orders without a customer id.
+    """
+
+    period: Period
+    first: int
+    periods: int
+    cohorts: np.ndarray            # (rows,) int: period number of each cohort
+    cohort_size: np.ndarray        # (rows,) int
+    active: np.ndarray             # (rows, periods) int
+    orders: np.ndarray             # (rows, periods) int
+    revenue: np.ndarray            # (rows, periods) float, purchases
+    refunds: np.ndarray            # (rows, periods) float, negative
+    outside: np.ndarray            # (periods,) float
+    has_outside: bool
+    retained: np.ndarray | None = None
+
+    @property
+    def reached(self) -> np.ndarray:
+        """True where cohort + index <= the last period."""
+        return self.cohorts[:, None] + np.arange(self.periods)[None, :] < self.periods
+
+
+def cohort_cells(orders: pd.DataFrame | CustomerMonths, period: Period = "month",
+                 with_retained: bool = False) -> CohortCells:
+    """Reduce orders (or their ``customer_months``) to cohort x period-index cells.
+
+    >>> orders = pd.DataFrame({"customer_id": ["x", "x", "y"], "order_date":
+    ...     pd.to_datetime(["2024-01-03", "2024-02-01", "2024-02-05"]),
+    ...     "amount": [10.0, 20.0, 5.0], "is_refund": False})
+    >>> cohort_cells(orders).active.tolist()
+    [[1, 1], [1, 0]]
+    """
+    period = check_period(period)
+    months = orders if isinstance(orders, CustomerMonths) else customer_months(orders)
+    p = months.month // MONTHS_PER[period]
+    if len(p) == 0:
+        empty, none = np.zeros((0, 0), dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return CohortCells(period, 0, 0, none, none, empty, empty, empty * 1.0, empty * 1.0,
+                           none * 1.0, False, empty if with_retained else None)
+    first = int(p.min())
+    n = int(p.max()) - first + 1
+    position = p - first
+    bought = months.purchased
+    customer = months.customer
+    # each customer's cohort; the extra last slot (code -1) and non-buyers keep n: no cohort
+    cohort = np.full(months.customers + 1, n, dtype=np.int64)
+    np.minimum.at(cohort, customer[bought], position[bought])
+    cohorts = np.flatnonzero(np.bincount(cohort, minlength=n + 1)[:n])
+    row_of = np.full(n + 1, -1, dtype=np.int64)
+    row_of[cohorts] = np.arange(len(cohorts))
+    row_cohort = cohort[customer]
+    index = position - row_cohort
+    in_cell = (row_cohort < n) & (index >= 0)
+    cell = (row_of[row_cohort] * n + index)[in_cell]
+    shape = (len(cohorts), n)
+    size = shape[0] * n
+
+    def total(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(cell, weights=weights[in_cell], minlength=size).reshape(shape)
+
+    def cells_of(pairs: np.ndarray) -> np.ndarray:
+        """Count (customer, period) pairs, one integer each, by cohort row and index."""
+        pair_customer, pair_position = np.divmod(pairs, n)
+        c = cohort[pair_customer]
+        return np.bincount(row_of[c] * n + pair_position - c, minlength=size).reshape(shape)
+
+    # distinct (customer, period) among purchases (customer months are distinct already)
+    pairs = customer[bought] * n + position[bought]
+    if period != "month":
+        pairs = pd.unique(pairs)
+    active = cells_of(pairs)
+    retained = None
+    if with_retained:
+        pairs = np.sort(pairs)
+        follows = (np.diff(pairs) == 1) & (pairs[1:] % n != 0)   # same customer, period before
+        retained = cells_of(pairs[1:][follows])
+    net = months.revenue + months.refunds
+    return CohortCells(
+        period=period, first=first, periods=n, cohorts=cohorts,
+        cohort_size=active[:, 0].copy(), active=active,
+        orders=total(months.orders.astype(float)).round().astype(np.int64),
+        revenue=total(months.revenue).round(2), refunds=total(months.refunds).round(2),
+        outside=np.bincount(position[~in_cell], weights=net[~in_cell], minlength=n).round(2),
+        has_outside=bool((~in_cell).any()), retained=retained)
+
+
+def by_cohort_period(orders: pd.DataFrame, period: Period = "month", lang: str = "fr",
+                     cells: CohortCells | None = None) -> pd.DataFrame:
+    """One row per cohort and period index reached (the long table every triangle comes from).
+
+    ``cells``: the result of ``cohort_cells(orders, period)``, when already computed.
+
+    >>> orders = pd.DataFrame({"customer_id": ["x", "x", "y"], "order_date":
+    ...     pd.to_datetime(["2024-01-03", "2024-02-01", "2024-02-05"]),
+    ...     "amount": [10.0, 20.0, 5.0], "is_refund": False})
+    >>> table = by_cohort_period(orders)
+    >>> table[["cohort", "period_index", "active_customers", "retention_rate"]].values.tolist()
+    [['2024-01', 0, 1, 1.0], ['2024-01', 1, 1, 1.0], ['2024-02', 0, 1, 1.0]]
+    """
+    cells = cohort_cells(orders, period) if cells is None else cells
+    n = cells.periods
+    keep = cells.reached
+    row, k = np.nonzero(keep)                                   # by cohort, then index
+    c = cells.cohorts[row]                                      # the cohort's period number
+    size = cells.cohort_size[row]
+    active, order_count = cells.active[row, k], cells.orders[row, k]
+    revenue, refunds = cells.revenue[row, k], cells.refunds[row, k]
+    net = (revenue + refunds).round(2)
+    per_customer = net / size
+    # cumulative per cohort: cumsum along each cohort's row of the matrix, then pick
+    running = np.cumsum(np.where(keep, cells.revenue + cells.refunds, 0.0), axis=1)
+    cumulative = running[row, k].round(2)
+    periods = periods_of(cells.first, n, cells.period)
+    names = np.array(labels(periods, cells.period, lang), dtype=object)
+    starts = np.array(periods.to_timestamp().date if n else [], dtype=object)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = pd.DataFrame({
+            "cohort": names[c] if n else [],
+            "cohort_start": starts[c] if n else [],
+            "period_index": k.astype(np.int64),
+            "period": names[c + k] if n else [],
+            "cohort_size": size.astype(np.int64),
+            "new_customers": np.where(k == 0, size, 0).astype(np.int64),
+            "active_customers": active.astype(np.int64),
+            "retention_rate": active / size,
+            "orders": order_count.astype(np.int64),
+            "revenue": revenue,
+            "refunds": refunds,
+            "net_revenue": net,
+            "net_revenue_per_customer": per_customer,
+            "cumulative_net_revenue_per_customer": cumulative / size,
+            "average_order_value": np.where(order_count > 0, revenue / order_count, np.nan),
+            "orders_per_active_customer": np.where(active > 0, order_count / active, np.nan),
+        })
+    return out[list(LONG_COLUMNS)]
+
+
+def triangle(table: pd.DataFrame, metric: str, lang: str = "fr") -> pd.DataFrame:
+    """One row per cohort, one column per period index (``period_0``, ``period_1``...).
+
+    ``table`` is ``by_cohort_period(...)``. Periods a cohort has not reached are NaN (shown
+    blank). The last row is the weighted average: per column, sum of cohort size x value / sum
+    of cohort size, over the cohorts that reached that index and have a value there; its
+    ``new_customers`` is the number of customers of all cohorts.
+
+    >>> orders = pd.DataFrame({"customer_id": ["x", "x", "y"], "order_date":
+    ...     pd.to_datetime(["2024-01-03", "2024-02-01", "2024-02-05"]),
+    ...     "amount": [10.0, 20.0, 5.0], "is_refund": False})
+    >>> triangle(by_cohort_period(orders), "retention_rate", "en").values.tolist()
+    [['2024-01', 1, 1.0, 1.0], ['2024-02', 1, 1.0, nan], ['Weighted average', 2, 1.0, 1.0]]
+    """
+    if metric not in TRIANGLE_METRICS:
+        raise ValueError(f"metric must be one of {', '.join(TRIANGLE_METRICS)}, not {metric!r}")
+    row, cohorts = pd.factorize(table["cohort"])                 # in table order: by cohort
+    index = table["period_index"].to_numpy()
+    width = int(index.max()) + 1 if len(index) else 0
+    grid = np.full((len(cohorts), width), np.nan)
+    grid[row, index] = table[metric].to_numpy(dtype=float)
+    sizes = np.zeros(len(cohorts), dtype=np.int64)
+    sizes[row] = table["cohort_size"].to_numpy()
+    defined = ~np.isnan(grid)
+    weight = (sizes[:, None] * defined).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        average = np.where(weight > 0, np.where(defined, grid * sizes[:, None], 0).sum(axis=0)
+                           / weight, np.nan)
+    names = list(cohorts)
+    if names:                                                    # the weighted average row
+        grid = np.vstack([grid, average[None, :]])
+        names.append(t("cohorts.weighted_average", lang))
+        sizes = np.append(sizes, sizes.sum())
+    out = pd.DataFrame(grid, columns=[f"period_{i}" for i in range(width)])
+    out.insert(0, "cohort", pd.array(names, dtype="str"))
+    out.insert(1, "new_customers", sizes)
+    return out
+
+
+def summary(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per cohort: size, net revenue of its first period and in total, and how many of
+    its customers are still active in the last period with an order (its last index reached).
+
+    >>> orders = pd.DataFrame({"customer_id": ["x", "x", "y"], "order_date":
+    ...     pd.to_datetime(["2024-01-03", "2024-02-01", "2024-02-05"]),
+    ...     "amount": [10.0, 20.0, 5.0], "is_refund": False})
+    >>> summary(by_cohort_period(orders))[["cohort", "total_net_revenue", "active_in_last_period"]
+    ...                                   ].values.tolist()
+    [['2024-01', 30.0, 1], ['2024-02', 5.0, 1]]
+    """
+    grouped = table.groupby("cohort", sort=False)
+    last = grouped.tail(1).set_index("cohort")
+    firsts = table[table["period_index"] == 0].set_index("cohort")
+    out = pd.DataFrame({
+        "cohort": firsts.index.to_numpy(dtype=object),
+        "cohort_start": firsts["cohort_start"].to_numpy(dtype=object),
+        "cohort_size": firsts["cohort_size"].to_numpy(dtype=np.int64),
+        "first_period_net_revenue": firsts["net_revenue"].to_numpy(dtype=float),
+        "total_net_revenue": grouped["net_revenue"].sum().reindex(firsts.index).round(2)
+        .to_numpy(dtype=float),
+        "active_in_last_period": last["active_customers"].reindex(firsts.index)
+        .to_numpy(dtype=np.int64),
+    })
+    out["active_in_last_period_rate"] = out["active_in_last_period"] / out["cohort_size"]
+    return out[list(SUMMARY_COLUMNS)]
+
+
+def analyse(ctx) -> dict[str, pd.DataFrame]:
+    """The blocks of the cohorts template: the long table, one triangle per metric, the summary."""
+    period = check_period(getattr(ctx.settings, "period", "month") or "month")
+    table = by_cohort_period(ctx.ingested.orders, period, ctx.lang)
+    blocks = {"cohorts.by_cohort_period": table}
+    for metric in TRIANGLE_METRICS:
+        blocks[f"cohorts.{metric}"] = triangle(table, metric, ctx.lang)
+    blocks["cohorts.summary"] = summary(table)
+    return blocks

@@ -1,0 +1,254 @@
+"""Retention rate, two ways: the basic method (customer counts at the start and end of each
+period) and the cohort method (what share of new customers buy again in the next period).
+
+Basic method. A customer "at" a date is an active customer: someone who made at least one
+purchase in the window of W months (Settings, default 12) that ends the day before that date.
+For a period (a month, quarter or year):
+
+- customers at start = customers with a purchase from the period's first day minus W months to
+  the day before the period's first day (March 2024, W = 12: 1 March 2023 - 29 February 2024)
+- customers at end = the same on the day after the period's last day (March 2024, W = 12:
+  1 April 2023 - 31 March 2024)
+- new customers = customers at end who were not customers at start: first-time buyers plus
+  reactivated customers (who had bought before, lapsed, and came back)
+- retained customers = customers at end - new customers = customers both at start and at end
+- retention rate = (customers at end - new customers) / customers at start; empty (shown blank)
+  when there are no customers at start. Worked example: 100 at start, 90 at end of which 10 new:
+  (90 - 10) / 100 = 80 %.
+- churn rate = 1 - retention rate = lost customers / customers at start
+
+Refunds are not purchases: they never make a customer active. In the first W months of the data
+the start window reaches back before the first order, so customers at start are undercounted
+(``full_window`` is False for those periods).
+
+Cohort method. Retention rate = share of each cohort's customers (customers whose first purchase
+falls in the period) who purchase again in the next period (period index 1 of the cohort
+analysis), averaged over the cohorts that reached the next period, weighted by cohort size:
+all retained customers / all customers of those cohorts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kc_sheets.analyses.cohorts import MONTHS_PER, CohortCells, CustomerMonths, check_period, \
+    cohort_cells, customer_months, labels, periods_of
+from kc_sheets.analyses.periods import Period
+from kc_sheets.errors import KcError
+from kc_sheets.i18n import register, t
+
+register({
+    "retention.method.basic": ("Méthode simple", "Basic method"),
+    "retention.method.cohort": ("Méthode des cohortes", "Cohort method"),
+    "retention.bad_window": (
+        "fenêtre de rétention « {value} » non reconnue : indiquez un nombre entier de mois, "
+        "au moins 1 (12 par défaut).",
+        "retention window '{value}' not recognised: type a whole number of months, at least 1 "
+        "(12 by default)."),
+})
+
+DEFAULT_WINDOW_MONTHS = 12
+BASIC_COLUMNS = (
+    "period", "period_start", "period_end", "customers_at_start", "customers_at_end",
+    "new_customers", "first_time_customers", "reactivated_customers", "retained_customers",
+    "lost_customers", "retention_rate", "churn_rate", "full_window",
+)
+COHORT_COLUMNS = ("cohort", "cohort_start", "cohort_size", "retained_customers", "retention_rate")
+SUMMARY_COLUMNS = ("method", "label", "customers", "retained_customers", "retention_rate")
+
+
+def basic_retention_rate(customers_at_start, customers_at_end, new_customers):
+    """(customers at end - new customers) / customers at start; NaN when there is no customer at
+    start. Works on numbers and on arrays.
+
+    >>> basic_retention_rate(100, 90, 10)
+    0.8
+    >>> basic_retention_rate(0, 5, 5)
+    nan
+    """
+    start = np.asarray(customers_at_start, dtype=float)
+    kept = np.asarray(customers_at_end, dtype=float) - np.asarray(new_customers, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(start > 0, kept / np.where(start > 0, start, 1), np.nan)
+    return float(rate) if rate.ndim == 0 else rate
+
+
+def basic_by_period(orders: pd.DataFrame, period: Period = "month",
+                    window_months: int = DEFAULT_WINDOW_MONTHS, lang: str = "fr",
+                    months: CustomerMonths | None = None) -> pd.DataFrame:
+    """One row per period (first to last period with an order): the basic method's counts.
+
+    ``months``: the result of ``customer_months(orders)``, when already computed.
+
+    >>> orders = pd.DataFrame({"customer_id": ["x", "y", "x", "z"], "order_date":
+    ...     pd.to_datetime(["2023-03-01", "2023-05-01", "2024-02-01", "2024-06-01"]),
+    ...     "amount": 10.0, "is_refund": False})
+    >>> table = basic_by_period(orders, "year")
+    >>> table[["period", "customers_at_start", "customers_at_end", "new_customers",
+    ...        "retention_rate"]].values.tolist()
+    [['2023', 0, 2, 2, nan], ['2024', 2, 2, 1, 0.5]]
+    """
+    period = check_period(period)
+    length, window = MONTHS_PER[period], int(window_months)
+    if window < 1:
+        raise ValueError(f"window_months must be at least 1, not {window}")
+    months = customer_months(orders) if months is None else months
+    if len(months.month) == 0:
+        return pd.DataFrame({c: [] for c in BASIC_COLUMNS})
+    first = int(months.month.min()) // length
+    count = int(months.month.max()) // length - first + 1
+    span = count * length                    # months from the first period's start to the end
+    bought = months.purchased
+    # distinct (customer, month) among purchases, sorted by customer then month
+    pairs = np.sort(months.customer[bought] * span + months.month[bought] - first * length)
+    customer, m = np.divmod(pairs, span)
+    same = np.zeros(len(pairs), dtype=bool)
+    same[:-1] = customer[1:] == customer[:-1]
+    following = np.where(same, np.roll(m, -1), span + window + length)   # next purchase month
+
+    def active(window_length: int) -> np.ndarray:
+        """Customers with a purchase in the window_length months before month x, x = 0..span."""
+        start = m + 1                                        # a purchase covers from next month
+        stop = np.minimum(np.minimum(m + window_length, following) + 1, span + 1)
+        diff = np.bincount(start, minlength=span + 2) - np.bincount(stop, minlength=span + 2)
+        return np.cumsum(diff)[:span + 1]
+
+    starts = np.arange(count) * length
+    covered = active(window)
+    at_start, at_end = covered[starts], covered[starts + length]
+    if length <= window:        # both windows make one run of window + length months
+        retained = at_start + at_end - active(window + length)[starts + length]
+    else:                       # disjoint windows: each purchase month lies in at most one
+        retained = _retained_disjoint(customer, m, length, window, count)
+    first_time = _first_time(customer, m, same, length, window, count, months.customers)
+    new = at_end - retained
+    periods = periods_of(first, count, period)
+    out = pd.DataFrame({
+        "period": labels(periods, period, lang),
+        "period_start": periods.start_time.date,
+        "period_end": periods.end_time.date,
+        "customers_at_start": at_start,
+        "customers_at_end": at_end,
+        "new_customers": new,
+        "first_time_customers": first_time,
+        "reactivated_customers": new - first_time,
+        "retained_customers": retained,
+        "lost_customers": at_start - retained,
+        "retention_rate": basic_retention_rate(at_start, at_end, new),
+    }).astype({c: "int64" for c in BASIC_COLUMNS[3:10]})
+    out["churn_rate"] = 1 - out["retention_rate"]
+    out["full_window"] = starts - window >= int(months.month.min()) - first * length
+    return out[list(BASIC_COLUMNS)]
+
+
+def _retained_disjoint(customer, m, length, window, count) -> np.ndarray:
+    """Retained customers when the period is longer than the window (windows do not overlap).
+
+    The window ending at the start of period j covers months [j*length - window, j*length - 1];
+    a customer is retained in period p when active in window p and in window p + 1.
+    """
+    j = m // length + 1
+    inside = j * length - m <= window
+    width = count + 2
+    keys = np.sort(pd.unique(customer[inside] * width + j[inside]))
+    follows = np.diff(keys) == 1                   # j and j + 1 for one customer
+    return np.bincount(keys[:-1][follows] % width, minlength=count + 1)[:count]
+
+
+def _first_time(customer, m, same, length, window, count, customers) -> np.ndarray:
+    """Per period: customers at end whose first purchase ever falls in the period."""
+    starts = np.ones(len(m), dtype=bool)
+    starts[1:] = ~same[:-1]
+    first_period = np.full(customers, -1, dtype=np.int64)
+    first_period[customer[starts]] = m[starts] // length
+    own = first_period[customer]
+    counted = (m // length == own) & (m >= (own + 1) * length - window)
+    is_new = np.zeros(customers, dtype=bool)
+    is_new[customer[counted]] = True
+    return np.bincount(first_period[is_new], minlength=count)
+
+
+def cohort_method(orders: pd.DataFrame | CustomerMonths, period: Period = "month",
+                  lang: str = "fr", cells: CohortCells | None = None) -> pd.DataFrame:
+    """Per cohort that reached the next period: its size, the customers who purchased again in
+    the next period, their share; then the weighted average row (all retained / all customers).
+
+    >>> orders = pd.DataFrame({"customer_id": ["x", "x", "y", "z"], "order_date":
+    ...     pd.to_datetime(["2024-01-03", "2024-02-01", "2024-01-05", "2024-02-05"]),
+    ...     "amount": 10.0, "is_refund": False})
+    >>> cohort_method(orders, lang="en")[["cohort", "cohort_size", "retained_customers",
+    ...                                   "retention_rate"]].values.tolist()
+    [['2024-01', 2, 1, 0.5], ['Weighted average', 2, 1, 0.5]]
+    """
+    cells = cohort_cells(orders, check_period(period)) if cells is None else cells
+    n = cells.periods
+    rows = np.flatnonzero(cells.cohorts < n - 1)                 # reached index 1
+    cohorts = cells.cohorts[rows]
+    periods = periods_of(cells.first, n, cells.period)
+    size = cells.cohort_size[rows].astype(np.int64)
+    retained = cells.active[rows, 1].astype(np.int64) if len(rows) else size * 0
+    names = labels(periods, cells.period, lang)
+    out = pd.DataFrame({
+        "cohort": [names[c] for c in cohorts] + [t("cohorts.weighted_average", lang)],
+        "cohort_start": [periods[c].start_time.date() for c in cohorts] + [None],
+        "cohort_size": np.append(size, size.sum()),
+        "retained_customers": np.append(retained, retained.sum()),
+    })
+    out["retention_rate"] = basic_retention_rate(out["cohort_size"], out["retained_customers"], 0)
+    return out[list(COHORT_COLUMNS)]
+
+
+def summary(basic: pd.DataFrame, cohorts: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """One row per method: the customers it starts from, those retained, the rate.
+
+    Basic method: all periods together (sum of retained customers / sum of customers at start).
+    Cohort method: the weighted average row of ``cohort_method``.
+    """
+    base = int(basic["customers_at_start"].sum())
+    kept = int(basic["retained_customers"].sum())
+    last = cohorts.iloc[-1]
+    out = pd.DataFrame({
+        "method": ["basic", "cohort"],
+        "label": [t("retention.method.basic", lang), t("retention.method.cohort", lang)],
+        "customers": [base, int(last["cohort_size"])],
+        "retained_customers": [kept, int(last["retained_customers"])],
+    })
+    out["retention_rate"] = basic_retention_rate(out["customers"], out["retained_customers"], 0)
+    return out[list(SUMMARY_COLUMNS)]
+
+
+def window_months(settings, lang: str = "fr") -> int:
+    """``settings.retention_window_months`` as a whole number of months (12 when absent)."""
+    value = getattr(settings, "retention_window_months", None)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return DEFAULT_WINDOW_MONTHS
+    try:
+        months = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        months = 0.0
+    if months < 1 or not months.is_integer():
+        rows = getattr(settings, "rows", {}) or {}
+        try:
+            tab = t("tab.settings", lang)
+        except KeyError:
+            tab = None
+        raise KcError("retention.bad_window", tab=tab,
+                      row=rows.get("retention_window_months"), column="C" if rows else None,
+                      lang=lang, value=value)
+    return int(months)
+
+
+def analyse(ctx) -> dict[str, pd.DataFrame]:
+    """The retention blocks: the basic method by period, the cohort method, both summed up."""
+    orders, lang = ctx.ingested.orders, ctx.lang
+    period = check_period(getattr(ctx.settings, "period", "month") or "month")
+    window = window_months(ctx.settings, lang)
+    months = customer_months(orders)                       # once, for both methods
+    basic = basic_by_period(orders, period, window, lang, months)
+    cohorts = cohort_method(months, period, lang)
+    return {
+        "retention.basic_by_period": basic,
+        "retention.cohort_method": cohorts,
+        "retention.summary": summary(basic, cohorts, lang),
+    }
