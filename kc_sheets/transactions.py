@@ -4,54 +4,37 @@
 and returns the canonical tables plus a report in which every input row is either used or set
 aside with a reason. Rows read = rows used + rows set aside, and the same for revenue.
 
-Orders: rows that share an order id are the lines of one order (exports such as Shopify's put
-the order date, customer and total on the first line only); the order takes the first non-empty
-date and customer of its lines and the sum of their amounts. Without an order id column each row
-is an order. An order whose amount is negative is a refund or credit note: it counts in net
-revenue but is not a purchase.
+Orders (lines sharing an order id, see :mod:`kc_sheets.orders`) and the quality report
+(:mod:`kc_sheets.quality`) have their own modules; their public names are importable from here.
 """
 
 from __future__ import annotations
 
-import datetime
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from kc_sheets.errors import KcError
 from kc_sheets.fields import FIELDS, FIELDS_BY_KEY, SHOPIFY_SIGNATURE
 from kc_sheets.i18n import Lang, register, t
 from kc_sheets.parsing import (
     IdCodes, is_blank, normalize_header, parse_amounts, parse_dates, parse_id_codes,
-    parse_numbers, text_matches,
+    parse_numbers, text_matches, typed_column,
 )
 from kc_sheets.cells import col_index, col_letter
-
-REASONS: tuple[str, ...] = (
-    "blank_row", "total_row", "duplicate_line", "invalid_date", "impossible_date",
-    "invalid_amount", "missing_date", "missing_amount", "missing_customer", "conflicting_customer",
+from kc_sheets.orders import (
+    _by_first_appearance, _first_per_group, _order_labels, _take, build_orders,
 )
+from kc_sheets.quality import REASONS, Quality, _quality, _raw_texts, raw_text
+
+__all__ = [
+    "REASONS", "IngestOptions", "Ingested", "Quality", "RawTable", "build_orders", "ingest",
+    "map_columns", "raw_text",
+]
 
 register({
-    "reason.blank_row": ("Ligne vide", "Blank row"),
-    "reason.total_row": ("Ligne de total ou sous-total", "Total or subtotal row"),
-    "reason.duplicate_line": ("Ligne en double (identique à une ligne précédente)",
-                              "Duplicated line (same as an earlier line)"),
-    "reason.invalid_date": ("Date illisible", "Unreadable date"),
-    "reason.impossible_date": ("Date impossible (ex. 31/02, ou hors 1970-2099)",
-                               "Impossible date (e.g. 31/02, or outside 1970-2099)"),
-    "reason.invalid_amount": ("Montant illisible ou valeur d'erreur (#N/A, #VALEUR!…)",
-                              "Unreadable amount or error value (#N/A, #VALUE!…)"),
-    "reason.missing_date": ("Date manquante", "Missing date"),
-    "reason.missing_amount": ("Montant manquant", "Missing amount"),
-    "reason.missing_customer": ("Client manquant (commande invité sans ID client)",
-                                "Missing customer (guest order without a customer ID)"),
-    "reason.conflicting_customer": ("ID client différent des autres lignes de la même commande",
-                                    "Customer ID differs from the other lines of the same order"),
     "ingest.no_column": (
         "aucune colonne « {field} » reconnue. En-têtes trouvés : {headers}. Renommez "
         "l'en-tête (par ex. « {example} ») ou indiquez la colonne dans l'onglet "
@@ -119,39 +102,6 @@ class IngestOptions:
 
 
 @dataclass
-class Quality:
-    rows_read: int
-    rows_used: int
-    revenue_read: float
-    revenue_used: float
-    customers: int
-    orders: int
-    refunds: int
-    by_reason: pd.DataFrame          # reason, label, rows, revenue
-    mapping: pd.DataFrame            # field, label, column, header
-    notes: list[str]
-    set_aside_rows: np.ndarray       # positions in the raw frame
-    set_aside_reasons: np.ndarray    # reason code per set-aside position
-
-    @property
-    def rows_set_aside(self) -> int:
-        return self.rows_read - self.rows_used
-
-    @property
-    def revenue_set_aside(self) -> float:
-        return self.revenue_read - self.revenue_used
-
-    def summary(self) -> pd.DataFrame:
-        return pd.DataFrame([{
-            "rows_read": self.rows_read, "rows_used": self.rows_used,
-            "rows_set_aside": self.rows_set_aside, "revenue_read": round(self.revenue_read, 2),
-            "revenue_used": round(self.revenue_used, 2),
-            "revenue_set_aside": round(self.revenue_set_aside, 2),
-            "customers": self.customers, "orders": self.orders, "refunds": self.refunds,
-        }])
-
-
-@dataclass
 class Ingested:
     """The canonical tables.
 
@@ -184,40 +134,6 @@ class Ingested:
                 name = f"{name} ({self.raw.letter(position)})"
             out[name] = _raw_texts(frame.iloc[:, position])
         return out
-
-
-def raw_text(value: object) -> str:
-    """A raw cell value as the text a user would recognise (never 'nan').
-
-    >>> raw_text(12.0), raw_text(None), raw_text(True), raw_text(pd.Timestamp("2024-01-31"))
-    ('12', '', 'TRUE', '2024-01-31')
-    """
-    if value is None or value is pd.NaT or value is pd.NA or (
-            isinstance(value, (float, np.floating)) and np.isnan(value)):
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (float, np.floating)) and float(value).is_integer() and \
-            abs(value) < 1e15:
-        return str(int(value))
-    if isinstance(value, np.datetime64):
-        value = pd.Timestamp(value)
-    if isinstance(value, datetime.datetime):
-        return value.isoformat(sep=" ").removesuffix(" 00:00:00")
-    if isinstance(value, (datetime.date, datetime.time)):
-        return value.isoformat()
-    return str(value)
-
-
-def _raw_texts(series: pd.Series) -> np.ndarray:
-    """:func:`raw_text` of each cell, as an object array (typed columns: once per value)."""
-    if isinstance(series.dtype, pd.StringDtype):
-        return series.fillna("").to_numpy(dtype=object)
-    if series.dtype == object or pd.api.types.is_bool_dtype(series.dtype):
-        return np.array([raw_text(v) for v in series.tolist()], dtype=object)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    texts = np.array([raw_text(v) for v in uniques.tolist()] + [""], dtype=object)
-    return texts[codes]
 
 
 def map_columns(raw: RawTable, options: IngestOptions) -> dict[str, int]:
@@ -287,9 +203,11 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
     n = len(frame)
     if n == 0 or len(raw.headers) == 0:
         raise KcError("ingest.empty", tab=raw.tab, lang=lang)
+    # object columns (Google Sheets, xlwings) typed once, for every parser that reads them
+    cells = [typed_column(frame.iloc[:, pos]) for pos in range(frame.shape[1])]
     blank = np.ones(n, dtype=bool)
-    for pos in range(frame.shape[1]):
-        blank &= is_blank(frame.iloc[:, pos]).to_numpy()
+    for column in cells:
+        blank &= is_blank(column).to_numpy()
     if blank.all():
         raise KcError("ingest.empty", tab=raw.tab, lang=lang)
     columns = map_columns(raw, options)
@@ -302,7 +220,7 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
     if "order_id" not in columns:
         notes.append(t("ingest.no_order_id", lang))
 
-    col = {key: frame.iloc[:, pos] for key, pos in columns.items()}
+    col = {key: cells[pos] for key, pos in columns.items()}
     dates = parse_dates(col["order_date"], day_first=options.day_first, date1904=raw.date1904)
     amounts = parse_amounts(col["amount"], decimal_comma=options.decimal_comma)
     date_status = _status(dates)
@@ -333,7 +251,7 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
     if 0 not in {columns.get(k) for k in ("order_id", "customer_id", "order_date")}:
         # "Total" in a first column we do not read (e.g. a product name): only a total row
         # when the row has no date or no customer.
-        total |= text_matches(frame.iloc[:, 0], _TOTAL_RE) & ((date_status != "ok") | ~cust_ok)
+        total |= text_matches(cells[0], _TOTAL_RE) & ((date_status != "ok") | ~cust_ok)
     set_reason(total, "total_row")
 
     # Orders: lines sharing an order id form one order; a row without id is an order alone,
@@ -389,7 +307,7 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
         if key in ("order_id", "order_date", "amount", "customer_id"):
             continue
         kind = FIELDS_BY_KEY[key].kind
-        series = frame.iloc[:, pos]
+        series = cells[pos]
         if kind == "amount":
             values = parse_amounts(series, decimal_comma=options.decimal_comma).values
         elif kind == "number":
@@ -439,33 +357,6 @@ def _status(parsed) -> np.ndarray:
     return np.asarray(parsed.status, dtype=object)
 
 
-def _order_labels(order_ids: IdCodes | None, rows: np.ndarray, first_row: int):
-    """The order id of each of ``rows`` (positions), as a "str" array; "#<sheet row>" for a
-    row without one.
-
-    Only a label: it may equal a real id, so orders are grouped by codes, never by this text.
-
-    >>> ids = parse_id_codes(pd.Series(["#3", None, "#3"]))
-    >>> _order_labels(ids, np.array([0, 1, 2]), 2).tolist()
-    ['#3', '#3', '#3']
-    """
-    if order_ids is None:
-        return pd.array(_row_keys(rows + first_row), dtype="str")
-    codes = order_ids.codes[rows]
-    missing = codes < 0
-    texts = order_ids.texts.take(pa.array(codes, mask=missing))
-    if missing.any():
-        texts = pc.replace_with_mask(texts, pa.array(missing),
-                                     _row_keys(rows[missing] + first_row))
-    return pd.array(texts, dtype="str")
-
-
-def _row_keys(rows: np.ndarray) -> pa.Array:
-    """Labels "#<sheet row>" of ``rows`` (sheet row numbers), as pyarrow strings."""
-    numbers = pa.array(rows.astype(np.int64)).cast(pa.large_string())
-    return pc.utf8_replace_slice(numbers, 0, 0, "#")
-
-
 def _id_column(ids: IdCodes, codes: np.ndarray):
     """A lines column of ids: "str" values, or None objects when there is none at all."""
     if (codes < 0).all():
@@ -476,176 +367,3 @@ def _id_column(ids: IdCodes, codes: np.ndarray):
 def _count_distinct(codes: np.ndarray, size: int) -> int:
     """How many distinct codes (0 <= code < size) there are; -1 is not counted."""
     return int(np.count_nonzero(np.bincount(codes[codes >= 0], minlength=size)))
-
-
-def _first_positions(codes: np.ndarray, valid: np.ndarray, size: int) -> np.ndarray:
-    """For each group code in 0..size-1, the position of its first valid row (-1 if none)."""
-    idx = np.flatnonzero(valid)
-    first = np.full(size, len(codes), dtype=np.intp)
-    np.minimum.at(first, codes[idx], idx)
-    first[first == len(codes)] = -1
-    return first
-
-
-def _first_per_group(codes: np.ndarray, values: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """For each group code, the first valid value in row order (NaT, or -1 for integer codes,
-    where none)."""
-    size = codes.max() + 1 if len(codes) and codes.max() >= 0 else 0
-    first = _first_positions(codes, valid & (codes >= 0), size)
-    missing = np.datetime64("NaT") if values.dtype.kind == "M" else -1
-    return _take(values, first, missing)
-
-
-def _take(per_group: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
-    """Each row's group value (``missing`` where the code is -1)."""
-    if len(per_group) == 0:
-        out = np.empty(len(codes), dtype=per_group.dtype)
-        out[:] = missing
-        return out
-    out = per_group[np.maximum(codes, 0)]
-    out = out.copy()
-    out[codes < 0] = missing
-    return out
-
-
-def build_orders(lines: pd.DataFrame, codes: np.ndarray | None = None) -> pd.DataFrame:
-    """One row per order from the used lines (sum of amounts, first non-empty of the rest).
-
-    ``codes`` optionally numbers the orders of ``lines`` by first appearance, as
-    ``pd.factorize(lines["order_id"])`` would. Ingest passes them: they keep a row without order
-    id apart from a real order whose id equals its "#<row>" label.
-
-    >>> lines = pd.DataFrame({"row": [2, 3, 4], "order_id": ["A", "A", "B"],
-    ...     "order_date": pd.to_datetime(["2024-01-05", "2024-01-05", "2024-01-06"]),
-    ...     "customer_id": ["c1", "c1", "c2"], "amount": [10.0, 2.5, -4.0]})
-    >>> build_orders(lines)[["order_id", "amount", "lines", "is_refund"]].values.tolist()
-    [['A', 12.5, 2, False], ['B', -4.0, 1, True]]
-    """
-    if lines.empty:
-        return pd.DataFrame({"order_id": pd.Series(dtype="str"),
-                             "order_date": pd.Series(dtype="datetime64[ns]"),
-                             "customer_id": pd.Series(dtype="str"),
-                             "amount": pd.Series(dtype=float),
-                             "first_row": pd.Series(dtype="int64"),
-                             "lines": pd.Series(dtype="int64"),
-                             "is_refund": pd.Series(dtype=bool)})
-    if codes is None:
-        codes = pd.factorize(lines["order_id"], sort=False)[0]
-    codes = _by_first_appearance(np.asarray(codes))
-    if codes[-1] == len(lines) - 1 and _typed_as_ingest(lines):
-        return _one_line_orders(lines)
-    size = int(codes.max()) + 1
-    first = _first_positions(codes, np.ones(len(codes), dtype=bool), size)
-    grouped = lines.groupby(codes, sort=False)   # groups in code order: first appearance
-    customer = _first_non_empty(lines["customer_id"], codes, size, grouped)
-    orders = pd.DataFrame({
-        "order_id": _column_values(lines["order_id"].iloc[first].astype("str")),
-        "order_date": grouped["order_date"].first().to_numpy(),
-        "customer_id": _column_values(customer.astype("str")),
-        "amount": grouped["amount"].sum().round(2).to_numpy(),
-        "first_row": grouped["row"].min().to_numpy(),
-        "lines": grouped.size().to_numpy(),
-    })
-    orders["is_refund"] = orders["amount"] < 0
-    for key in ("quantity", "discount"):
-        if key in lines:
-            orders[key] = grouped[key].sum(min_count=1).to_numpy()
-    for key in ("country", "city", "channel", "store", "email"):
-        if key in lines:
-            orders[key] = _column_values(_first_non_empty(lines[key], codes, size, grouped))
-    return orders
-
-
-def _by_first_appearance(codes: np.ndarray) -> np.ndarray:
-    """``codes`` renumbered 0, 1, 2… by first appearance, as ``pd.factorize`` numbers them.
-
-    >>> _by_first_appearance(np.array([5, 5, 2, 5])).tolist(), _by_first_appearance(
-    ...     np.array([3, 3, 8, 9])).tolist()
-    ([0, 0, 1, 0], [0, 0, 1, 2])
-    """
-    if not len(codes):
-        return codes.astype(np.intp)
-    step = np.diff(codes)
-    if (step >= 0).all():   # sorted (one line per order, or the lines of an order together)
-        return np.concatenate([[0], np.cumsum(step > 0)]).astype(np.intp)
-    before = np.maximum.accumulate(codes)
-    if codes[0] == 0 and (codes >= 0).all() and (codes[1:] <= before[:-1] + 1).all():
-        return codes
-    return pd.factorize(codes)[0]
-
-
-_INGEST_KINDS = {"row": "i", "amount": "f", "quantity": "f", "discount": "f"}
-
-
-def _typed_as_ingest(lines: pd.DataFrame) -> bool:
-    """Whether the numbers of ``lines`` have the dtypes ingest gives them."""
-    return all(lines[key].dtype.kind == kind for key, kind in _INGEST_KINDS.items()
-               if key in lines)
-
-
-def _one_line_orders(lines: pd.DataFrame) -> pd.DataFrame:
-    """Orders when every order has one line: the lines themselves, as grouping would give them
-    (a sum of one amount is that amount, or 0 for NaN; the first value is the value)."""
-    amount = lines["amount"].to_numpy()
-    orders = pd.DataFrame({
-        "order_id": _column_values(lines["order_id"].astype("str")),
-        "order_date": lines["order_date"].to_numpy(),
-        "customer_id": _column_values(lines["customer_id"].astype("str")),
-        "amount": np.where(np.isnan(amount), 0.0, amount).round(2),   # a sum skips NaN
-        "first_row": lines["row"].to_numpy(),
-        "lines": np.ones(len(lines), dtype=np.int64),
-    })
-    orders["is_refund"] = orders["amount"] < 0
-    for key in ("quantity", "discount"):
-        if key in lines:
-            orders[key] = lines[key].to_numpy()
-    for key in ("country", "city", "channel", "store", "email"):
-        if key in lines:
-            orders[key] = _column_values(lines[key])
-    return orders
-
-
-def _first_non_empty(series: pd.Series, codes: np.ndarray, size: int, grouped) -> pd.Series:
-    """Each group's first non-empty value: ``grouped[series.name].first()``, taken by position
-    for text (quicker than grouping text)."""
-    if series.dtype != "str":
-        return grouped[series.name].first()
-    first = _first_positions(codes, series.notna().to_numpy(), size)
-    return pd.Series(series.array.take(first, allow_fill=True))
-
-
-def _column_values(series: pd.Series):
-    """What assigning ``series.to_numpy()`` to a column stores, without an object round trip
-    for text (object values with text become "str")."""
-    if series.dtype == "str" and series.notna().any():
-        return series.array
-    return series.to_numpy()
-
-
-def _quality(raw, columns, reason, revenue_values, used, orders, customers, notes, lang):
-    n = len(reason)
-    set_aside = np.flatnonzero(~used)
-    set_reasons = np.array(("",) + REASONS, dtype=object)[reason[set_aside]]
-    rows_by_reason = pd.Series(set_reasons).value_counts()
-    revenue_by_reason = pd.Series(revenue_values[set_aside]).groupby(set_reasons).sum() \
-        if len(set_aside) else pd.Series(dtype=float)
-    by_reason = pd.DataFrame({
-        "reason": list(REASONS),
-        "label": [t(f"reason.{r}", lang) for r in REASONS],
-        "rows": [int(rows_by_reason.get(r, 0)) for r in REASONS],
-        "revenue": [round(float(revenue_by_reason.get(r, 0.0)), 2) for r in REASONS],
-    })
-    mapping = pd.DataFrame({
-        "field": [f.key for f in FIELDS],
-        "label": [t(f"field.{f.key}", lang) for f in FIELDS],
-        "column": [raw.letter(columns[f.key]) if f.key in columns else "" for f in FIELDS],
-        "header": [raw.headers[columns[f.key]] if f.key in columns else "" for f in FIELDS],
-    })
-    refunds = int(orders["is_refund"].sum())
-    return Quality(
-        rows_read=n, rows_used=int(used.sum()),
-        revenue_read=float(revenue_values.sum()), revenue_used=float(revenue_values[used].sum()),
-        customers=customers, orders=len(orders) - refunds,
-        refunds=refunds, by_reason=by_reason, mapping=mapping,
-        notes=notes, set_aside_rows=set_aside, set_aside_reasons=set_reasons,
-    )

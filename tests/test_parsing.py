@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -12,8 +13,9 @@ from hypothesis import strategies as st
 
 from kc_sheets.parsing import (
     ERROR_VALUES, STATUSES, is_blank, normalize_header, parse_amounts, parse_dates,
-    parse_id_codes, parse_ids, parse_numbers, text_matches,
+    parse_id_codes, parse_ids, parse_numbers, text_matches, typed_column,
 )
+from kc_sheets.parsing.objects import _factorize_by_type
 
 TS = pd.Timestamp
 DTYPES = [object, "str"]
@@ -340,3 +342,101 @@ def test_text_matches_the_same_on_text_and_object_columns():
     assert text_matches(pd.Series(values, dtype="str"), pattern).tolist() == \
         text_matches(obj(values), pattern).tolist() == [True, True, False, False, False,
                                                         False, True]
+
+
+# ------------------------------------------------------------------------------ object columns
+# Google Sheets (JSON) and xlwings (COM) give object columns. They are typed when all their
+# cells are of one kind, and factorized by Python type when mixed: the same result as cell by
+# cell, whatever the mix.
+
+CELL_TEXTS = ["31/12/2024", "2024-01-05 10:00", "45292", "12,50 €", "(12.50)", "1,234", "#N/A",
+              "Total", "A7", " A7 ", "123.0", "TRUE", "", " ", "\u00a0", "31/02/2024"]
+_DAYS = st.datetimes(min_value=dt.datetime(2023, 12, 30), max_value=dt.datetime(2024, 1, 2))
+CELLS = {
+    "blank": st.sampled_from([None, np.nan, pd.NA, pd.NaT]),
+    "text": st.one_of(st.sampled_from(CELL_TEXTS), st.text(max_size=6)),
+    "int": st.one_of(st.integers(-3, 3), st.sampled_from([45292, 20241231, 2**53 + 1, 2**64]),
+                     st.integers()),
+    "float": st.one_of(st.floats(), st.sampled_from([1.0, 45292.5, 12.5, 1e13, 2.0**53])),
+    "numpy": st.one_of(st.integers(-2**63, 2**63 - 1).map(np.int64), st.floats().map(np.float64),
+                       st.floats(width=32).map(np.float32), st.booleans().map(np.bool_)),
+    "bool": st.booleans(),
+    "decimal": st.integers(-10**6, 10**6).map(Decimal),   # whole: Decimal("0.50") == 0.5
+    "datetime": st.one_of(_DAYS, _DAYS.map(pd.Timestamp),
+                          st.datetimes(min_value=dt.datetime(1600, 1, 1),
+                                       max_value=dt.datetime(3000, 1, 1))),
+    "aware": _DAYS.map(lambda d: pd.Timestamp(d).tz_localize("Europe/Paris")),
+    "date": st.one_of(_DAYS.map(lambda d: d.date()), _DAYS.map(lambda d: np.datetime64(d, "D"))),
+}
+
+
+@st.composite
+def object_columns(draw):
+    """An object column of one to three kinds of cell (often with blanks), with repeats."""
+    kinds = draw(st.lists(st.sampled_from(sorted(CELLS)), min_size=1, max_size=3, unique=True))
+    values = draw(st.lists(st.one_of(*[CELLS[k] for k in kinds]), max_size=25))
+    if values:
+        values += draw(st.lists(st.sampled_from(values), max_size=25))
+    return obj(values)
+
+
+def same_cells(column, cells) -> bool:
+    """Equal values, NaN/NaT/None equal to themselves (and 0.0 to -0.0, as numbers)."""
+    return all(a == b or (pd.isna(a) and pd.isna(b)) for a, b in zip(column, cells, strict=True))
+
+
+@settings(max_examples=400, deadline=None)
+@given(object_columns())
+def test_object_columns_parse_as_their_cells_one_by_one(series):
+    one_by_one = [obj([v]) for v in series]
+    pattern = r"(?i)^\s*total"
+    assert is_blank(series).tolist() == [is_blank(c).iloc[0] for c in one_by_one]
+    assert text_matches(series, pattern).tolist() == [text_matches(c, pattern)[0]
+                                                      for c in one_by_one]
+    for parse in (parse_amounts, lambda s: parse_dates(s, day_first=True), parse_ids):
+        parsed, cells = parse(series), [parse(c) for c in one_by_one]
+        assert parsed.status.tolist() == [c.status.iloc[0] for c in cells]
+        assert same_cells(parsed.values.tolist(), [c.values.iloc[0] for c in cells])
+    check_codes_match_ids(series)
+
+
+@settings(max_examples=300, deadline=None)
+@given(object_columns())
+def test_factorize_by_type_is_pandas_factorize_with_booleans_apart(series):
+    values = series.to_numpy(dtype=object)
+    found = _factorize_by_type(values)
+    if found is None:   # a type it leaves to pandas
+        return
+    codes, uniques = found
+    marked = values.copy()   # booleans as objects equal to no number
+    for i, v in enumerate(values):
+        if isinstance(v, (bool, np.bool_)):
+            marked[i] = ("bool", bool(v))
+    expected_codes, expected_uniques = pd.factorize(marked)
+    assert codes.tolist() == expected_codes.tolist()
+    assert len(uniques) == len(expected_uniques)
+    assert all(u is values[np.flatnonzero(codes == i)[0]] for i, u in enumerate(uniques))
+
+
+@pytest.mark.parametrize("values, dtype", [
+    (["A1", None, " b"], "str"),
+    ([1, 2, np.int64(3)], "int64"),
+    ([1, None, 2.5], "float64"),
+    ([dt.datetime(2024, 1, 2, 3), None, pd.Timestamp("2024-01-03")], "datetime64[ns]"),
+    ([dt.date(2024, 1, 2), np.nan], "datetime64[ns]"),
+    (["A1", 7], object),                                          # mixed
+    ([True, None], object),                                       # booleans
+    ([2**53 + 1, None], object),                                  # no exact float
+    ([2**64, 1], object),                                         # past int64
+    ([pd.Timestamp("2024-01-02", tz="Europe/Paris")], object),    # a time zone
+    ([dt.datetime(1600, 1, 1)], object),                          # before datetime64[ns]
+    ([Decimal("1.5")], object),
+])
+def test_typed_column(values, dtype):
+    series = obj(values)
+    typed = typed_column(series)
+    assert typed.dtype == dtype
+    if dtype == object:
+        assert typed is series
+    else:
+        assert typed.isna().tolist() == series.isna().tolist()

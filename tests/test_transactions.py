@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kc_sheets import sample_data
 from kc_sheets.errors import KcError
 from kc_sheets.transactions import REASONS, IngestOptions, RawTable, build_orders, ingest
 
@@ -454,3 +455,37 @@ def test_any_messy_table_is_accounted_for(rows, day_first):
     assert lines.groupby("order_id")["customer_id"].nunique().max() == 1
     assert lines["order_date"].notna().all() and lines["customer_id"].notna().all()
     assert result.quality.orders + result.quality.refunds == len(result.orders)
+
+
+def as_google_sheets_gives_it(frame: pd.DataFrame) -> pd.DataFrame:
+    """The values the Sheets API returns (UNFORMATTED_VALUE, SERIAL_NUMBER), as an object frame:
+    dates as serial numbers, whole numbers as ints, numeric texts as numbers, blanks as None."""
+    def cell(value):
+        if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+            return None
+        if isinstance(value, pd.Timestamp):
+            return (value - TS("1899-12-30")) / pd.Timedelta(days=1)
+        if isinstance(value, (str, bool)):
+            return int(value) if isinstance(value, str) and value.isdigit() else value
+        return int(value) if float(value).is_integer() else float(value)
+    return pd.DataFrame({name: pd.Series([cell(v) for v in frame[name].astype(object)],
+                                         dtype=object) for name in frame.columns})
+
+
+@pytest.mark.parametrize("backend", ["objects", "google"])
+def test_object_columns_ingest_like_typed_ones(backend):
+    # Google Sheets and xlwings give object columns (mixed Python values); they are typed or
+    # factorized by type, never read value by value, and give what the typed columns give.
+    frame = sample_data.generate(rows=3000, seed=5)
+    for name, rows, junk in (("Montant", [3, 40], ["#N/A", "12,50 €"]),
+                             ("Date d'achat", [7, 41], [True, "31/02/2024"])):
+        frame[name] = frame[name].astype(object)   # mixed columns too
+        frame.loc[rows, name] = junk
+    objects = frame.astype(object) if backend == "objects" else as_google_sheets_gives_it(frame)
+    typed, mixed = ingest(RawTable.from_frame(frame)), ingest(RawTable.from_frame(objects))
+    check_accounting(mixed)
+    pd.testing.assert_frame_equal(mixed.lines, typed.lines)
+    pd.testing.assert_frame_equal(mixed.orders, typed.orders)
+    pd.testing.assert_frame_equal(mixed.quality.by_reason, typed.quality.by_reason)
+    assert mixed.quality.by_reason.set_index("reason").loc[
+        ["invalid_amount", "invalid_date", "impossible_date"], "rows"].tolist() == [1, 1, 1]

@@ -11,6 +11,7 @@ from kc_sheets.parsing.common import (
     INVALID, MISSING, OK, Parsed, _as_floats, _blank_strings, _by_uniques, _kind_of, _mask,
     _split_kinds, _status_series, _strings_of,
 )
+from kc_sheets.parsing.objects import typed_column
 
 AMOUNT_LIMIT = 1e13
 
@@ -35,6 +36,7 @@ def parse_amounts(series: pd.Series, decimal_comma: bool | None = True) -> Parse
     >>> parse_amounts(pd.Series(["1 234,56 €", "$1,234.50", "(12.50)", True])).values.tolist()
     [1234.56, 1234.5, -12.5, nan]
     """
+    series = typed_column(series)
     kind = _kind_of(series)
     if kind == "number":
         values = series.to_numpy(dtype=float, na_value=np.nan)

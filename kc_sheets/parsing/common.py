@@ -1,19 +1,22 @@
 """What every parser shares: :class:`Parsed`, the statuses, blanks, headers, error values, and
-the factorize machinery (parse the distinct values of a column, then spread them back by codes).
+the factorize machinery (parse the distinct values of a column, then spread them back by codes;
+object columns are typed or factorized by type first, see :mod:`kc_sheets.parsing.objects`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from kc_sheets.parsing.objects import (
+    _factorize_by_type, _kind_of_type, _of_types, _separate_booleans, typed_column,
+)
 
 STATUSES: tuple[str, ...] = ("ok", "missing", "invalid", "impossible")
 OK, MISSING, INVALID, IMPOSSIBLE = range(4)
@@ -65,6 +68,7 @@ def is_blank(series: pd.Series) -> pd.Series:
     >>> is_blank(pd.Series(["a", " ", None, 0])).tolist()
     [False, True, True, False]
     """
+    series = typed_column(series)
     kind = _kind_of(series)
     if kind == "arrow_str":
         return pd.Series(_blank_strings(_arrow_strings(series.array)), index=series.index)
@@ -79,6 +83,7 @@ def text_matches(series: pd.Series, pattern: str) -> np.ndarray:
     >>> text_matches(pd.Series(["Total", "A1", 3]), r"(?i)^\\s*total").tolist()
     [True, False, False]
     """
+    series = typed_column(series)
     kind = _kind_of(series)
     if kind in ("bool", "datetime", "number"):
         return np.zeros(len(series), dtype=bool)
@@ -90,6 +95,13 @@ def text_matches(series: pd.Series, pattern: str) -> np.ndarray:
 def _string_flags(series: pd.Series, flag, if_na: bool) -> np.ndarray:
     """A boolean per row from ``flag`` (pyarrow strings -> bool array) over the text cells;
     False for other cells, ``if_na`` for NA."""
+    if series.dtype == object:   # mixed (not typed): flag every text cell, no need to factorize
+        values = series.to_numpy(dtype=object)
+        out = np.where(pd.isna(values), if_na, False)
+        texts = _of_types(values, lambda kind: issubclass(kind, str), bool)
+        if texts.any():
+            out[texts] = flag(pa.array(values[texts], type=pa.large_string()))
+        return out
     codes, uniques = _factorize(series)
     out = np.zeros(len(uniques) + 1, dtype=bool)
     out[-1] = if_na
@@ -101,16 +113,6 @@ def _string_flags(series: pd.Series, flag, if_na: bool) -> np.ndarray:
 
 # --------------------------------------------------------------------------------------------
 # Shared machinery
-
-
-class _BoolCell:
-    """Stands for a boolean cell in a mixed column, so that True is not merged with 1."""
-
-    def __init__(self, value: bool) -> None:
-        self.value = value
-
-
-_TRUE_CELL, _FALSE_CELL = _BoolCell(True), _BoolCell(False)
 
 
 def _kind_of(series: pd.Series) -> str:
@@ -158,6 +160,9 @@ def _factorize_distinct(series: pd.Series):
         codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
         return codes, encoded.dictionary.cast(pa.large_string()), True
     if series.dtype == object:
+        factorized = _factorize_by_type(series.to_numpy(dtype=object))
+        if factorized is not None:
+            return factorized[0], pd.Index(factorized[1], dtype=object), True
         series = _separate_booleans(series)
         values = series.to_numpy(dtype=object)
         if _mostly_distinct(values, len(values), lambda s: len(pd.unique(values[s]))):
@@ -175,26 +180,6 @@ def _mostly_distinct(values, n: int, count_distinct) -> bool:
     sample = np.sort(np.random.default_rng(0).choice(n, size=k, replace=False))
     repeats = k - count_distinct(sample)
     return repeats < k * k / n   # about n/2 distinct values would give k*k/n repeats
-
-
-def _separate_booleans(series: pd.Series) -> pd.Series:
-    """Replace True/False in a mixed object column by markers (factorize merges True and 1)."""
-    inferred = pd.api.types.infer_dtype(series, skipna=True)
-    if not inferred.startswith("mixed"):
-        return series
-    values = series.to_numpy(dtype=object)
-    try:  # only values equal to 0 or 1 can be booleans
-        suspects = np.flatnonzero(np.asarray((values == 1) | (values == 0), dtype=bool))
-    except TypeError:
-        suspects = np.arange(len(values))
-    is_bool = np.frompyfunc(lambda v: isinstance(v, (bool, np.bool_)), 1, 1)
-    flags = np.zeros(len(values), dtype=bool)
-    flags[suspects] = is_bool(values[suspects]).astype(bool)
-    if not flags.any():
-        return series
-    values = values.copy()
-    values[flags] = np.where(values[flags].astype(bool), _TRUE_CELL, _FALSE_CELL)
-    return pd.Series(values, index=series.index, dtype=object)
 
 
 def _split_kinds(uniques) -> dict[str, np.ndarray]:
@@ -216,20 +201,9 @@ def _split_kinds(uniques) -> dict[str, np.ndarray]:
         return {**out, "str": every}
     if inferred in ("integer", "floating", "mixed-integer-float"):
         return {**out, "num": every}
-    kinds = np.array([_kind_of_value(v) for v in objects], dtype=object)
-    return {k: np.flatnonzero(kinds == k) for k in out}
-
-
-def _kind_of_value(v: object) -> str:
-    if isinstance(v, (bool, np.bool_, _BoolCell)):
-        return "bool"
-    if isinstance(v, str):
-        return "str"
-    if isinstance(v, (int, float, np.integer, np.floating, Decimal)):
-        return "num"
-    if isinstance(v, (dt.date, np.datetime64)):
-        return "datetime"
-    return "other"
+    names = list(out)
+    kinds = _of_types(objects, lambda kind: names.index(_kind_of_type(kind)), np.int8)
+    return {name: np.flatnonzero(kinds == i) for i, name in enumerate(names)}
 
 
 def _strings_of(uniques, positions: np.ndarray) -> pa.Array:

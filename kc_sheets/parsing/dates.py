@@ -14,6 +14,7 @@ from kc_sheets.parsing.common import (
     IMPOSSIBLE, INVALID, MISSING, OK, Parsed, _as_floats, _blank_strings, _by_uniques,
     _kind_of, _mask, _split_kinds, _status_series, _strings_of, _values_of,
 )
+from kc_sheets.parsing.objects import typed_column
 
 YEAR_MIN, YEAR_MAX = 1970, 2099
 _NS_PER_DAY = 86_400 * 10**9
@@ -35,6 +36,7 @@ def parse_dates(series: pd.Series, day_first: bool | None = True,
     >>> parse_dates(pd.Series(["31/12/2024", 45292, "31/02/2024"])).status.tolist()
     ['ok', 'ok', 'impossible']
     """
+    series = typed_column(series)
     kind = _kind_of(series)
     if kind == "datetime":
         ns, status = _datetime_column(series)

@@ -18,6 +18,7 @@ from kc_sheets.parsing.common import (
     _ERRORS, INVALID, MISSING, OK, Parsed, _blank_strings, _by_uniques, _factorize_distinct,
     _mask, _split_kinds, _status_series, _strings_of, _values_of,
 )
+from kc_sheets.parsing.objects import typed_column
 
 
 def parse_ids(series: pd.Series) -> Parsed:
@@ -30,7 +31,8 @@ def parse_ids(series: pd.Series) -> Parsed:
     >>> parse_ids(pd.Series([123, "123", 123.0, " 123 ", None, 12.5])).values.tolist()
     ['123', '123', '123', '123', None, '12.5']
     """
-    texts, status = _by_uniques(series, lambda u, counts: _ids_of_uniques(u), None)
+    texts, status = _by_uniques(typed_column(series), lambda u, counts: _ids_of_uniques(u),
+                                None)
     return Parsed(pd.Series(texts, index=series.index, dtype=object, copy=False),
                   _status_series(status, series.index))
 
@@ -66,7 +68,7 @@ def parse_id_codes(series: pd.Series) -> IdCodes:
     A value :func:`parse_ids` reads as ok but as no text (an object whose text is blank) is
     MISSING here.
     """
-    codes, uniques, distinct = _factorize_distinct(series)
+    codes, uniques, distinct = _factorize_distinct(typed_column(series))
     texts, status, merged = _id_texts(uniques)
     if distinct and not merged:   # distinct values give distinct ids: they are the codes
         ids = np.where(status == OK, np.arange(len(status)), -1)

@@ -1,0 +1,135 @@
+"""The quality report of an ingest: every input row is either used or set aside with a reason.
+
+Rows read = rows used + rows set aside, and the same for revenue. Set-aside rows are shown with
+their cells as the user would recognise them (:func:`raw_text`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kc_sheets.fields import FIELDS
+from kc_sheets.i18n import register, t
+
+REASONS: tuple[str, ...] = (
+    "blank_row", "total_row", "duplicate_line", "invalid_date", "impossible_date",
+    "invalid_amount", "missing_date", "missing_amount", "missing_customer", "conflicting_customer",
+)
+
+register({
+    "reason.blank_row": ("Ligne vide", "Blank row"),
+    "reason.total_row": ("Ligne de total ou sous-total", "Total or subtotal row"),
+    "reason.duplicate_line": ("Ligne en double (identique à une ligne précédente)",
+                              "Duplicated line (same as an earlier line)"),
+    "reason.invalid_date": ("Date illisible", "Unreadable date"),
+    "reason.impossible_date": ("Date impossible (ex. 31/02, ou hors 1970-2099)",
+                               "Impossible date (e.g. 31/02, or outside 1970-2099)"),
+    "reason.invalid_amount": ("Montant illisible ou valeur d'erreur (#N/A, #VALEUR!…)",
+                              "Unreadable amount or error value (#N/A, #VALUE!…)"),
+    "reason.missing_date": ("Date manquante", "Missing date"),
+    "reason.missing_amount": ("Montant manquant", "Missing amount"),
+    "reason.missing_customer": ("Client manquant (commande invité sans ID client)",
+                                "Missing customer (guest order without a customer ID)"),
+    "reason.conflicting_customer": ("ID client différent des autres lignes de la même commande",
+                                    "Customer ID differs from the other lines of the same order"),
+})
+
+
+@dataclass
+class Quality:
+    rows_read: int
+    rows_used: int
+    revenue_read: float
+    revenue_used: float
+    customers: int
+    orders: int
+    refunds: int
+    by_reason: pd.DataFrame          # reason, label, rows, revenue
+    mapping: pd.DataFrame            # field, label, column, header
+    notes: list[str]
+    set_aside_rows: np.ndarray       # positions in the raw frame
+    set_aside_reasons: np.ndarray    # reason code per set-aside position
+
+    @property
+    def rows_set_aside(self) -> int:
+        return self.rows_read - self.rows_used
+
+    @property
+    def revenue_set_aside(self) -> float:
+        return self.revenue_read - self.revenue_used
+
+    def summary(self) -> pd.DataFrame:
+        return pd.DataFrame([{
+            "rows_read": self.rows_read, "rows_used": self.rows_used,
+            "rows_set_aside": self.rows_set_aside, "revenue_read": round(self.revenue_read, 2),
+            "revenue_used": round(self.revenue_used, 2),
+            "revenue_set_aside": round(self.revenue_set_aside, 2),
+            "customers": self.customers, "orders": self.orders, "refunds": self.refunds,
+        }])
+
+
+def raw_text(value: object) -> str:
+    """A raw cell value as the text a user would recognise (never 'nan').
+
+    >>> raw_text(12.0), raw_text(None), raw_text(True), raw_text(pd.Timestamp("2024-01-31"))
+    ('12', '', 'TRUE', '2024-01-31')
+    """
+    if value is None or value is pd.NaT or value is pd.NA or (
+            isinstance(value, (float, np.floating)) and np.isnan(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (float, np.floating)) and float(value).is_integer() and \
+            abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ").removesuffix(" 00:00:00")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _raw_texts(series: pd.Series) -> np.ndarray:
+    """:func:`raw_text` of each cell, as an object array (typed columns: once per value)."""
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.fillna("").to_numpy(dtype=object)
+    if series.dtype == object or pd.api.types.is_bool_dtype(series.dtype):
+        return np.array([raw_text(v) for v in series.tolist()], dtype=object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    texts = np.array([raw_text(v) for v in uniques.tolist()] + [""], dtype=object)
+    return texts[codes]
+
+
+def _quality(raw, columns, reason, revenue_values, used, orders, customers, notes, lang):
+    n = len(reason)
+    set_aside = np.flatnonzero(~used)
+    set_reasons = np.array(("",) + REASONS, dtype=object)[reason[set_aside]]
+    rows_by_reason = pd.Series(set_reasons).value_counts()
+    revenue_by_reason = pd.Series(revenue_values[set_aside]).groupby(set_reasons).sum() \
+        if len(set_aside) else pd.Series(dtype=float)
+    by_reason = pd.DataFrame({
+        "reason": list(REASONS),
+        "label": [t(f"reason.{r}", lang) for r in REASONS],
+        "rows": [int(rows_by_reason.get(r, 0)) for r in REASONS],
+        "revenue": [round(float(revenue_by_reason.get(r, 0.0)), 2) for r in REASONS],
+    })
+    mapping = pd.DataFrame({
+        "field": [f.key for f in FIELDS],
+        "label": [t(f"field.{f.key}", lang) for f in FIELDS],
+        "column": [raw.letter(columns[f.key]) if f.key in columns else "" for f in FIELDS],
+        "header": [raw.headers[columns[f.key]] if f.key in columns else "" for f in FIELDS],
+    })
+    refunds = int(orders["is_refund"].sum())
+    return Quality(
+        rows_read=n, rows_used=int(used.sum()),
+        revenue_read=float(revenue_values.sum()), revenue_used=float(revenue_values[used].sum()),
+        customers=customers, orders=len(orders) - refunds,
+        refunds=refunds, by_reason=by_reason, mapping=mapping,
+        notes=notes, set_aside_rows=set_aside, set_aside_reasons=set_reasons,
+    )
