@@ -3,7 +3,6 @@ random orders (hypothesis, against a plain pandas reference) and on the CDNOW ma
 
 from __future__ import annotations
 
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -12,37 +11,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kc_sheets import cdnow
 from kc_sheets.analyses import cohorts
 from kc_sheets.analyses.cohorts import LONG_COLUMNS, SUMMARY_COLUMNS, TRIANGLE_METRICS, \
     by_cohort_period, cohort_cells, customer_months, summary, triangle
 
-DATA = Path(__file__).parent / "data"
+from tests.orders import cdnow_orders as shared_cdnow_orders
+from tests.orders import make_orders  # noqa: F401 - used here and by test_churn, test_retention
+
 nan = np.nan
 
 
-def make_orders(rows) -> pd.DataFrame:
-    """Orders as ingest builds them, from (order_id, date, customer_id, amount, first_row)."""
-    frame = pd.DataFrame(rows, columns=["order_id", "order_date", "customer_id", "amount",
-                                        "first_row"])
-    frame = frame.astype({"order_id": "str", "customer_id": "str", "amount": "float64",
-                          "first_row": "int64"})
-    frame["order_date"] = pd.to_datetime(frame["order_date"]).astype("datetime64[ns]")
-    frame["is_refund"] = frame["amount"] < 0
-    return frame
 
 
-def load_cdnow() -> pd.DataFrame:
-    """The CDNOW master file as canonical orders (one order per line, no refunds)."""
-    master = cdnow.load_master(DATA / "CDNOW_master.txt")
-    return pd.DataFrame({
-        "order_id": master.index.astype("str"),
-        "order_date": master["Date d'achat"],
-        "customer_id": master["ID client"],
-        "amount": master["Montant"],
-        "first_row": master.index.to_numpy() + 2,
-        "is_refund": False,
-    })
 
 
 def context(orders: pd.DataFrame, lang: str = "en", **settings_values) -> SimpleNamespace:
@@ -354,6 +334,10 @@ def test_properties(orders, period):
 @pytest.fixture(scope="module")
 def cdnow_orders() -> pd.DataFrame:
     return load_cdnow()
+
+
+def load_cdnow() -> pd.DataFrame:
+    return shared_cdnow_orders()
 
 
 def test_cdnow_monthly_cohorts(cdnow_orders):

@@ -3,7 +3,6 @@ on random orders (hypothesis) and on the CDNOW master file."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -12,25 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kc_sheets import cdnow
 from kc_sheets.analyses import first_vs_repeat
 from kc_sheets.analyses.first_vs_repeat import BY_PERIOD_COLUMNS, by_period, \
     find_first_purchases, mark_first_purchases, totals
+from tests.orders import cdnow_orders, make_orders
 
-DATA = Path(__file__).parent / "data"
 SUMMED = ("orders", "new_customers", "first_purchase_revenue", "repeat_revenue", "revenue",
           "refunds", "net_revenue")
 
 
-def make_orders(rows) -> pd.DataFrame:
-    """Orders as ingest builds them, from (order_id, date, customer_id, amount, first_row)."""
-    frame = pd.DataFrame(rows, columns=["order_id", "order_date", "customer_id", "amount",
-                                        "first_row"])
-    frame = frame.astype({"order_id": "str", "customer_id": "str", "amount": "float64",
-                          "first_row": "int64"})
-    frame["order_date"] = pd.to_datetime(frame["order_date"]).astype("datetime64[ns]")
-    frame["is_refund"] = frame["amount"] < 0
-    return frame
 
 
 # Ten orders. January: A buys twice (100 then 30), B once (50). February: nothing.
@@ -253,17 +242,9 @@ def test_fast_marking_equals_reference(orders, period):
 
 # --- CDNOW: 23,570 customers who all first bought in January-March 1997 ---------------------
 
-@pytest.fixture(scope="module")
-def cdnow_orders() -> pd.DataFrame:
-    master = cdnow.load_master(DATA / "CDNOW_master.txt")
-    return pd.DataFrame({
-        "order_id": master.index.astype("str"),
-        "order_date": master["Date d'achat"],
-        "customer_id": master["ID client"],
-        "amount": master["Montant"],
-        "first_row": master.index.to_numpy() + 2,
-        "is_refund": False,
-    })
+@pytest.fixture(scope="module", name="cdnow_orders")
+def cdnow_fixture() -> pd.DataFrame:
+    return cdnow_orders()
 
 
 def test_cdnow_by_month(cdnow_orders):

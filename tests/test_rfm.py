@@ -4,7 +4,6 @@ issue 5, on random orders (hypothesis) and on the CDNOW master file."""
 from __future__ import annotations
 
 from fractions import Fraction
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -13,7 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kc_sheets import cdnow
 from kc_sheets.analyses import rfm
 from kc_sheets.analyses.rfm import (
     CUSTOMERS_COLUMNS, DEFAULT_GRID, GRID_CELLS_COLUMNS, GRID_COLUMNS, SCORE_RANGES_COLUMNS,
@@ -23,7 +21,6 @@ from kc_sheets.analyses.rfm import (
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import all_texts
 
-DATA = Path(__file__).parent / "data"
 ANALYSIS = pd.Timestamp("2024-07-01")      # the day after the last order of TEN
 
 
@@ -512,11 +509,9 @@ def test_thresholds_against_a_plain_reference(values, cuts):
 # --- CDNOW: 23,570 customers who first bought in January-March 1997 -----------------------
 
 def test_cdnow_master():
-    master = cdnow.load_master(DATA / "CDNOW_master.txt")
-    orders = pd.DataFrame({
-        "order_id": master.index.astype("str"), "order_date": master["Date d'achat"],
-        "customer_id": master["ID client"], "amount": master["Montant"],
-        "first_row": master.index.to_numpy() + 2, "is_refund": False})
+    from tests.orders import cdnow_orders
+
+    orders = cdnow_orders()
     blocks = rfm_blocks(orders, lang="en")
     summary = blocks["rfm.summary"].iloc[0]
     assert (summary["customers"], summary["revenue"]) == (23_570, 2_500_315.63)
