@@ -95,10 +95,15 @@ def raw_text(value: object) -> str:
     return str(value)
 
 
+_MIDNIGHT = r"^(\d{4}-\d\d-\d\d) 00:00:00$"
+
+
 def _raw_texts(series: pd.Series) -> np.ndarray:
     """:func:`raw_text` of each cell, as an object array (typed columns: once per value)."""
     if isinstance(series.dtype, pd.StringDtype):
-        return series.fillna("").to_numpy(dtype=object)
+        # A date cell in a column fastexcel read as text arrives as "2024-01-31 00:00:00".
+        return (series.fillna("").str.replace(_MIDNIGHT, r"\1", regex=True)
+                .to_numpy(dtype=object))
     if series.dtype == object or pd.api.types.is_bool_dtype(series.dtype):
         return np.array([raw_text(v) for v in series.tolist()], dtype=object)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)

@@ -263,3 +263,16 @@ def test_language_setting_changes_texts_not_tab_names(small_book: Path) -> None:
     assert result.lang == "en"
     ws = openpyxl.load_workbook(small_book)[FVR]
     assert ws["B4"].value.startswith("Last calculation")
+
+
+def test_set_aside_dates_read_as_text_show_as_typed(tmp_path: Path) -> None:
+    frame = ten_orders().astype(object)
+    frame.loc[len(frame)] = ["A11", "pas une date", 5.0, None]
+    path = make_workbook(tmp_path, frame)
+    result = calculate(path)
+    shown = result.blocks["quality.set_aside"]["Date d'achat"].tolist()
+    assert shown == ["pas une date"]
+    frame.loc[len(frame)] = ["A12", dt.datetime(2024, 3, 5), 5.0, None]   # guest order
+    path = make_workbook(tmp_path, frame, name="b.xlsx")
+    shown = calculate(path).blocks["quality.set_aside"]["Date d'achat"].tolist()
+    assert shown == ["pas une date", "2024-03-05"]
