@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+import pandas as pd
+
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
@@ -36,3 +39,33 @@ def parse_ref(ref: str) -> tuple[int, int]:
     if not m:
         raise ValueError(f"not a cell reference: {ref!r}")
     return int(m.group(2)), col_index(m.group(1))
+
+
+# --------------------------------------------------------------------------- Excel dates
+
+_DAY_NS = 86_400_000_000_000
+EXCEL_EPOCHS = {False: np.datetime64("1899-12-30", "ns"), True: np.datetime64("1904-01-01", "ns")}
+
+
+def serials(values: np.ndarray, date1904: bool = False) -> np.ndarray:
+    """Excel serial numbers (days since 1899-12-30, or 1904-01-01) of datetime64 values.
+
+    NaT gives NaN.
+
+    >>> serials(np.array(["2024-01-01", "NaT"], dtype="datetime64[ns]")).tolist()
+    [45292.0, nan]
+    """
+    ns = np.asarray(values, dtype="datetime64[ns]")
+    out = (ns - EXCEL_EPOCHS[date1904]).astype("int64") / _DAY_NS
+    out[np.isnat(ns)] = np.nan
+    return out
+
+
+def serial(value: object, date1904: bool = False) -> float | None:
+    """The Excel serial number of one date or datetime (time zones dropped); None for NaT."""
+    stamp = pd.Timestamp(value)
+    if stamp is pd.NaT:
+        return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    return float(serials(np.array([stamp.to_datetime64()]), date1904)[0])

@@ -17,11 +17,9 @@ import pandas as pd
 from kc_sheets.backends.ooxml_zip import OoxmlPackage, atomic_write_package
 from kc_sheets.backends.sheet_xml import escape_text
 from kc_sheets.backends.xlsx import XlsxBook
-from kc_sheets.cells import col_letter
+from kc_sheets.cells import col_letter, serials
 
 MAX_ROWS = 1_048_576
-_EPOCH = np.datetime64("1899-12-30", "ns")
-_DAY_NS = 86_400_000_000_000
 
 
 def _date_style(styles: bytes) -> tuple[bytes, int]:
@@ -44,8 +42,7 @@ def _column_xml(values: pd.Series, letter: str, date_style: int,
     kind = values.dtype.kind
     if kind == "M":
         ns = values.to_numpy(dtype="datetime64[ns]")
-        serial = pd.Series((ns - _EPOCH).astype("int64") / _DAY_NS)
-        text = serial.map(repr)
+        text = pd.Series(serials(ns)).map(repr)
         out = ref + f'" s="{date_style}"><v>' + text + "</v></c>"
         return out.where(~np.isnat(ns), "")
     if kind in "iuf":

@@ -22,16 +22,13 @@ import pandas as pd
 from lxml import etree
 
 from kc_sheets.backends.protocol import BlockWrite
-from kc_sheets.cells import col_letter, parse_ref
+from kc_sheets.cells import col_letter, parse_ref, serial, serials
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _C = f"{{{NS}}}c"
 _ROW = f"{{{NS}}}row"
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_CELL_TEXT = 32767
-_EPOCH = np.datetime64("1899-12-30", "ns")
-_EPOCH_1904 = np.datetime64("1904-01-01", "ns")
-_DAY_NS = 86_400_000_000_000
 
 
 @dataclass(frozen=True)
@@ -75,10 +72,8 @@ def _column_cells(values: pd.Series, first_row: int, col: int, styles: list[str]
     out: list[tuple[int, str]] = []
     kind = values.dtype.kind
     if kind == "M":
-        ns = values.to_numpy(dtype="datetime64[ns]")
-        epoch = _EPOCH_1904 if date1904 else _EPOCH
-        serial = (ns - epoch).astype("int64") / _DAY_NS
-        items = [None if np.isnat(v) else float(s) for v, s in zip(ns, serial)]
+        numbers = serials(values.to_numpy(dtype="datetime64[ns]"), date1904)
+        items = [None if math.isnan(v) else v for v in numbers.tolist()]
     elif kind in "iub":
         items = values.tolist()
     elif kind == "f":
@@ -105,12 +100,9 @@ def _value_cell(ref: str, style: str, value: object, date1904: bool) -> str:
             return f'<c r="{ref}"{style}/>'
         return f'<c r="{ref}"{style}><v>{float(value)!r}</v></c>'
     if isinstance(value, (dt.date, np.datetime64)):
-        stamp = pd.Timestamp(value)
-        if stamp is pd.NaT:
-            return f'<c r="{ref}"{style}/>'
-        epoch = pd.Timestamp("1904-01-01" if date1904 else "1899-12-30")
-        serial = (stamp.tz_localize(None) if stamp.tzinfo else stamp) - epoch
-        return f'<c r="{ref}"{style}><v>{serial / pd.Timedelta(days=1)!r}</v></c>'
+        number = serial(value, date1904)
+        return f'<c r="{ref}"{style}/>' if number is None else \
+            f'<c r="{ref}"{style}><v>{number!r}</v></c>'
     return _text_cell(ref, style, str(value))
 
 

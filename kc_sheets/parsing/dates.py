@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kc_sheets.cells import serials
 from kc_sheets.parsing.common import (
     IMPOSSIBLE, INVALID, MISSING, OK, Parsed, _as_floats, _blank_strings, _by_uniques,
     _kind_of, _mask, _split_kinds, _status_series, _strings_of, _values_of,
@@ -19,7 +20,9 @@ from kc_sheets.parsing.objects import typed_column
 YEAR_MIN, YEAR_MAX = 1970, 2099
 _NS_PER_DAY = 86_400 * 10**9
 _DAYS_1970_TO_2100 = 47_482
-_EXCEL_EPOCH = {False: 25_569, True: 24_107}  # serial of 1970-01-01 (1900 and 1904 systems)
+# Serial of 1970-01-01 in the 1900 and 1904 systems (25,569 and 24,107).
+_EXCEL_EPOCH = {system: int(serials(np.array(["1970-01-01"], "datetime64[ns]"), system)[0])
+                for system in (False, True)}
 _NAT = np.iinfo(np.int64).min
 
 

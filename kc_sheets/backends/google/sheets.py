@@ -22,7 +22,7 @@ from kc_sheets.backends.google.layout import (
     LAYOUT_KEY, add_sheet_requests, layout_requests, layout_value,
 )
 from kc_sheets.backends.protocol import BlockWrite, TabWrite
-from kc_sheets.cells import col_letter, parse_ref
+from kc_sheets.cells import col_letter, parse_ref, serial
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import Lang, register, t
 from kc_sheets.templates.model import Template
@@ -39,7 +39,6 @@ register({
 })
 
 MAX_PAYLOAD = 2_000_000     # bytes per request, Google's recommendation
-_EPOCH = dt.datetime(1899, 12, 30)
 _ID = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 _URL_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 META_FIELDS = ("spreadsheetId,properties(title,locale,timeZone),"
@@ -74,10 +73,8 @@ def _cell_value(value: object) -> object:
     if isinstance(value, (float, np.floating)):
         return float(value) if math.isfinite(value) else ""
     if isinstance(value, (dt.datetime, dt.date, np.datetime64)):
-        stamp = pd.Timestamp(value)
-        if stamp is pd.NaT:
-            return ""
-        return (stamp.tz_localize(None) - pd.Timestamp(_EPOCH)) / pd.Timedelta(days=1)
+        number = serial(value)
+        return "" if number is None else number
     return str(value)
 
 
