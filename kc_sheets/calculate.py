@@ -213,14 +213,12 @@ def calculate_book(book, *, template_id: str | None = None, lang: Lang | None = 
         found = settings_tab_name(book.sheet_names())
         assert found is not None
     settings_tab, tab_lang = found
-    if hasattr(book, "prefetch"):
-        book.prefetch([RAW_TAB, settings_tab])
+    book.prefetch([RAW_TAB, settings_tab])
     settings = read_settings(settings_triples(book.read_rows(settings_tab)), tab=settings_tab,
                              lang=tab_lang)
     if template is None:
         template = known_template(settings.template_id or "", settings.lang)
-    if hasattr(book, "refresh_layout"):
-        book.refresh_layout(template, tab_lang)
+    book.refresh_layout(template, tab_lang)
     lang = settings.lang
     raw = book.read_raw(RAW_TAB)
     ingested, blocks = run_analyses(template, raw, settings, settings_tab)
@@ -236,22 +234,3 @@ def calculate_book(book, *, template_id: str | None = None, lang: Lang | None = 
 
 def _has_tabs(template: Template, names: list[str], lang: Lang) -> bool:
     return all(t(tab.title, lang) in names for tab in template.tabs)
-
-
-def add_template_tabs(path: Path, template: Template, lang: Lang, out: Path | str | None) -> None:
-    """Add the template's missing tabs to a workbook, copying every part it has byte for byte."""
-    import shutil
-    import tempfile
-
-    from kc_sheets.backends.merge_tabs import add_tabs
-    from kc_sheets.backends.xlsx import XlsxBook
-    from kc_sheets.templates.render_xlsx import build
-
-    present = set(XlsxBook(path, lang).sheet_names())
-    missing = [t(tab.title, lang) for tab in template.tabs if t(tab.title, lang) not in present]
-    work = Path(tempfile.mkdtemp(prefix="kc_template_"))
-    try:
-        built = build(template, work / "template.xlsx", lang)
-        add_tabs(path, built, Path(out) if out else path, missing)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)

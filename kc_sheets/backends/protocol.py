@@ -39,4 +39,13 @@ class Backend(Protocol):
 
     def read_rows(self, tab: str) -> list[list[object]]: ...
 
-    def write(self, writes: list[TabWrite]) -> None: ...
+    def prefetch(self, tabs: list[str]) -> None:
+        """Read several tabs at once where that saves requests (Google); may do nothing."""
+
+    def ensure_tabs(self, template, lang: str) -> "Backend":
+        """Add the template's missing tabs; returns the backend to go on with."""
+
+    def refresh_layout(self, template, lang: str) -> bool:
+        """Lay the result tabs out again if they are older than this kc_sheets."""
+
+    def write(self, writes: list[TabWrite]) -> object: ...

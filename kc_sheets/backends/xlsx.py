@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import tempfile
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -133,12 +134,26 @@ class XlsxBook:
 
     # ------------------------------------------------------------------ writing
 
-    def ensure_tabs(self, template, lang: str) -> "XlsxBook":
-        """Add the template's missing tabs (every existing part copied byte for byte)."""
-        from kc_sheets.calculate import add_template_tabs
+    def prefetch(self, tabs: list[str]) -> None:
+        """Nothing to do: each tab is read on its own, from the file."""
 
-        add_template_tabs(self.path, template, lang, self.out)
-        return XlsxBook(self.out or self.path, self.lang)
+    def refresh_layout(self, template, lang: str) -> bool:
+        """A file's layout is the template it was built from: nothing to refresh."""
+        return False
+
+    def ensure_tabs(self, template, lang: str) -> "XlsxBook":
+        """Add the template's missing tabs, every existing part copied byte for byte."""
+        from kc_sheets.backends.merge_tabs import add_tabs
+        from kc_sheets.i18n import t
+        from kc_sheets.templates.render_xlsx import build
+
+        present = set(self.sheet_names())
+        missing = [t(tab.title, lang) for tab in template.tabs if t(tab.title, lang) not in present]
+        target = self.out or self.path
+        with tempfile.TemporaryDirectory(prefix="kc_template_") as work:
+            add_tabs(self.path, build(template, Path(work) / "template.xlsx", lang), target,
+                     missing)
+        return XlsxBook(target, self.lang)
 
     def write(self, writes: list[TabWrite], out: Path | None = None) -> Path:
         """Write blocks into their tabs; atomically replaces ``out`` (default: the file itself)."""

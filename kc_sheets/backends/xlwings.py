@@ -197,6 +197,10 @@ class XlwingsBook:
 
     # ------------------------------------------------------------------ writing
 
+    def refresh_layout(self, template, lang: str) -> bool:
+        """The open workbook's layout is its template's: nothing to refresh."""
+        return False
+
     def ensure_tabs(self, template, lang: str) -> "XlwingsBook":
         raise KcError("xlw.no_template", lang=lang)
 
