@@ -41,6 +41,30 @@ def parse_ref(ref: str) -> tuple[int, int]:
     return int(m.group(2)), col_index(m.group(1))
 
 
+_RANGE_REF = re.compile(r"(?P<sheet>'(?:[^']|'')*'|[^'!,()=<>]+)!\$(?P<c1>[A-Z]+)\$(?P<r1>\d+)"
+                        r"(?::\$(?P<c2>[A-Z]+)\$(?P<r2>\d+))?")
+
+
+def repoint_ranges(text: str, tab: str, blocks: dict[int, int]) -> str:
+    """Absolute ranges of ``tab`` starting at a block's first data row, stretched to the rows
+    written (``blocks``: first data row -> row count); other ranges are left alone.
+
+    >>> repoint_ranges("=SERIES(,'T x'!$B$30:$B$30,'T x'!$F$30,1)", "T x", {30: 3})
+    "=SERIES(,'T x'!$B$30:$B$32,'T x'!$F$30:$F$32,1)"
+    """
+    def fix(match: re.Match) -> str:
+        sheet = match.group("sheet")
+        name = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+        start = int(match.group("r1"))
+        if name != tab or start not in blocks:
+            return match.group(0)
+        col2 = match.group("c2") or match.group("c1")
+        quoted = "'" + name.replace("'", "''") + "'"
+        return f"{quoted}!${match.group('c1')}${start}:${col2}${start + max(blocks[start], 1) - 1}"
+
+    return _RANGE_REF.sub(fix, text)
+
+
 # --------------------------------------------------------------------------- Excel dates
 
 _DAY_NS = 86_400_000_000_000

@@ -276,3 +276,13 @@ def test_set_aside_dates_read_as_text_show_as_typed(tmp_path: Path) -> None:
     path = make_workbook(tmp_path, frame, name="b.xlsx")
     shown = calculate(path).blocks["quality.set_aside"]["Date d'achat"].tolist()
     assert shown == ["pas une date", "2024-03-05"]
+
+
+def test_chart_series_point_at_the_rows_written(small_book: Path) -> None:
+    import re
+
+    calculate(small_book)
+    chart = part_bytes(small_book, "xl/charts/chart1.xml").decode()
+    assert re.findall(r"<f>([^<]*)</f>", chart)[:2] == [
+        "'CA 1ers vs répétés'!$B$30:$B$32", "'CA 1ers vs répétés'!$F$30:$F$32"]
+    assert "Cache>" not in chart

@@ -23,7 +23,7 @@ from kc_sheets.backends.ooxml_zip import (
 )
 from kc_sheets.backends.protocol import TabWrite
 from kc_sheets.backends.sheet_xml import NS, SheetEditor
-from kc_sheets.cells import parse_ref
+from kc_sheets.cells import parse_ref, repoint_ranges
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import register
 from kc_sheets.transactions import RawTable
@@ -201,36 +201,21 @@ def _targets(pkg: OoxmlPackage, part: str, type_suffix: str) -> list[str]:
 
 
 _FORMULA = re.compile(r"<((?:\w+:)?)f>([^<]*)</\1f>")
-_RANGE = re.compile(r"^(?P<sheet>'(?:[^']|'')*'|[^'!]+)!\$(?P<c1>[A-Z]+)\$(?P<r1>\d+)"
-                    r"(?::\$(?P<c2>[A-Z]+)\$(?P<r2>\d+))?$")
 _CACHE = re.compile(r"<((?:\w+:)?)(numCache|strCache)>.*?</\1\2>", re.S)
 
 
 def _update_chart(xml: bytes, tab_write: TabWrite, counts: dict[str, int]) -> bytes:
     """Point the chart's series at the rows just written; drop cached values (recomputed)."""
-    text = xml.decode("utf-8")
-    blocks = {w.block.first_data_row: (w.block, counts.get(w.block.name, 0))
+    blocks = {w.block.first_data_row: counts.get(w.block.name, 0)
               for w in tab_write.blocks if w.block.layout == "table"}
 
     def fix(match: re.Match) -> str:
-        prefix = match.group(1)
-        ref = _RANGE.match(match.group(2).replace("&apos;", "'"))
-        if not ref:
-            return match.group(0)
-        sheet = ref.group("sheet")
-        name = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
-        start = int(ref.group("r1"))
-        if name != tab_write.tab or start not in blocks:
-            return match.group(0)
-        _, n = blocks[start]
-        col2 = ref.group("c2") or ref.group("c1")
-        quoted = "'" + name.replace("'", "''") + "'"
-        new = f"{quoted}!${ref.group('c1')}${start}:${col2}${start + max(n, 1) - 1}"
+        prefix, formula = match.group(1), match.group(2).replace("&apos;", "'")
+        new = repoint_ranges(formula.replace("&amp;", "&"), tab_write.tab, blocks)
         return f"<{prefix}f>{new.replace('&', '&amp;')}</{prefix}f>"
 
-    text = _FORMULA.sub(fix, text)
-    text = _CACHE.sub("", text)
-    return text.encode("utf-8")
+    text = _FORMULA.sub(fix, xml.decode("utf-8"))
+    return _CACHE.sub("", text).encode("utf-8")
 
 
 def _full_calc_on_load(workbook: bytes) -> bytes:

@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 
 from kc_sheets.backends.protocol import BlockWrite, TabWrite
 from kc_sheets.backends.sheet_xml import MAX_CELL_TEXT, block_region
+from kc_sheets.cells import repoint_ranges
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import register
 from kc_sheets.transactions import RawTable
@@ -53,10 +54,6 @@ COM_ERRORS = {-2146826281: "#DIV/0!", -2146826246: "#N/A", -2146826259: "#NAME?"
               -2146826288: "#NULL!", -2146826252: "#NUM!", -2146826265: "#REF!",
               -2146826273: "#VALUE!"}
 _ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
-_SERIES_REF = re.compile(r"(?P<sheet>'(?:[^']|'')*'|[^'!,()=]+)!\$(?P<c1>[A-Z]+)\$(?P<r1>\d+)"
-                         r"(?::\$(?P<c2>[A-Z]+)\$(?P<r2>\d+))?")
-
-
 def text_value(text: str) -> str | None:
     """A string as Excel must receive it to keep it text (None for an empty string).
 
@@ -279,22 +276,8 @@ def _copy_styles(sheet, write: BlockWrite, first: int, height: int) -> None:
 
 
 def series_formula(formula: str, tab: str, blocks: dict[int, int]) -> str:
-    """A chart series formula pointed at the rows written (first data row -> row count).
-
-    >>> series_formula("=SERIES(,'T x'!$B$30:$B$30,'T x'!$F$30,1)", "T x", {30: 3})
-    "=SERIES(,'T x'!$B$30:$B$32,'T x'!$F$30:$F$32,1)"
-    """
-    def fix(match: re.Match) -> str:
-        sheet = match.group("sheet")
-        name = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
-        start = int(match.group("r1"))
-        if name != tab or start not in blocks:
-            return match.group(0)
-        col2 = match.group("c2") or match.group("c1")
-        quoted = "'" + name.replace("'", "''") + "'"
-        return f"{quoted}!${match.group('c1')}${start}:${col2}${start + max(blocks[start], 1) - 1}"
-
-    return _SERIES_REF.sub(fix, formula)
+    """A chart series formula pointed at the rows written (see :func:`repoint_ranges`)."""
+    return repoint_ranges(formula, tab, blocks)
 
 
 def _update_charts(sheet, tab_write: TabWrite, counts: dict[str, int]) -> None:

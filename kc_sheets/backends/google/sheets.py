@@ -203,7 +203,6 @@ class GSheetBook:
 
     def write(self, writes: list[TabWrite]) -> str:
         """Every block in one ``values:batchUpdate`` (split only past ~2 MB)."""
-        sheets = self.sheets()
         data: list[dict] = []
         grow: list[dict] = []
         for tab_write in writes:
@@ -227,7 +226,6 @@ class GSheetBook:
         for body in _chunks(data):
             self.http.request("post", urls.values_batch_update(self.id),
                               json={"valueInputOption": "RAW", "data": body})
-        del sheets
         return f"https://docs.google.com/spreadsheets/d/{self.id}/edit"
 
     def _block_ranges(self, tab: str, write: BlockWrite, grid_rows: int
