@@ -151,21 +151,9 @@ def demo(
     output: Path = typer.Option(Path("kc_out"), "--out", "-o", help="Folder to write into."),
 ):
     """Fill a template with built-in sample data and calculate it (no account needed)."""
-    from kc_sheets import sample_data
-    from kc_sheets.backends.raw_writer import fill_raw_data
-    from kc_sheets.calculate import calculate as run, known_template
-    from kc_sheets.templates.render_xlsx import build
+    from kc_sheets.demo import demo as run_demo
 
-    def action():
-        language = _lang(lang)
-        spec = known_template(template, language)
-        output.mkdir(parents=True, exist_ok=True)
-        path = output / f"demo-{spec.id}-{language}.xlsx"
-        build(spec, path, language)
-        fill_raw_data(path, sample_data.generate(rows=rows, seed=seed, lang=language))
-        _print_run(run(path))
-
-    _run(action, lang)
+    _run(lambda: _print_run(run_demo(template, _lang(lang), rows, seed, output)), lang)
 
 
 @app.command("sample-data")
@@ -178,29 +166,10 @@ def sample_data_command(
                                  help="For .xlsx: the template whose Raw Data is filled."),
 ):
     """Write realistic synthetic transactions (seeded) for trying and testing."""
-    from kc_sheets import sample_data
-    from kc_sheets.backends.raw_writer import fill_raw_data
-    from kc_sheets.calculate import known_template
-    from kc_sheets.templates.render_xlsx import build
+    from kc_sheets.demo import write_sample
 
     def action():
-        language = _lang(lang)
-        frame = sample_data.generate(rows=rows, seed=seed, lang=language)
-        suffix = output.suffix.lower()
-        output.parent.mkdir(parents=True, exist_ok=True)
-        if suffix == ".csv":
-            if language == "fr":
-                frame.to_csv(output, sep=";", decimal=",", index=False, date_format="%d/%m/%Y")
-            else:
-                frame.to_csv(output, index=False, date_format="%Y-%m-%d")
-        elif suffix == ".parquet":
-            frame.to_parquet(output, index=False)
-        elif suffix == ".xlsx":
-            build(known_template(template, language), output, language)
-            fill_raw_data(output, frame)
-        else:
-            raise KcError("cli.bad_input", lang=language, name=output.name)
-        summary = sample_data.describe(frame)
+        summary = write_sample(output, rows, seed, _lang(lang), template)
         out.print(f"{output} · " + " · ".join(f"{k}: {v}" for k, v in summary.items()),
                   highlight=False)
 

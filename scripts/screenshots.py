@@ -13,12 +13,11 @@ import tempfile
 from pathlib import Path
 
 from kc_sheets import sample_data
-from kc_sheets.backends.raw_writer import fill_raw_data
 from kc_sheets.calculate import calculate
+from kc_sheets.demo import template_with_sample
 from kc_sheets.i18n import t
 from kc_sheets.preview import page_texts, render_png
 from kc_sheets.templates import all_templates
-from kc_sheets.templates.render_xlsx import build
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "img"
@@ -26,8 +25,8 @@ OUT = ROOT / "docs" / "img"
 
 def shoot(template_id: str, lang: str, tabs: list[tuple[str, str]], work: Path) -> list[Path]:
     spec = next(s for s in all_templates() if s.id == template_id)
-    path = build(spec, work / f"{template_id}-{lang}.xlsx", lang)
-    fill_raw_data(path, sample_data.generate(rows=20_000, seed=42, lang=lang))
+    path = template_with_sample(work / f"{spec.id}-{lang}.xlsx", spec.id, lang,
+                                sample_data.generate(rows=20_000, seed=42, lang=lang))
     calculate(path)
     pngs = render_png(path, work / f"png-{lang}", dpi=90,
                       locale="fr-FR" if lang == "fr" else "en-GB")
