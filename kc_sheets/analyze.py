@@ -15,7 +15,7 @@ import pandas as pd
 from kc_sheets.calculate import known_template, quality_blocks, run_analyses
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import Lang, register, t
-from kc_sheets.settings import Settings
+from kc_sheets.settings import read_settings
 from kc_sheets.transactions import RawTable
 
 register({
@@ -80,14 +80,23 @@ def _check(option: str, value: str, choices: tuple[str, ...], lang: Lang) -> str
 
 def analyze_file(path: Path, template_id: str, out_dir: Path, *, lang: Lang = "fr",
                  period: str = "month", date_order: str = "auto",
-                 decimal: str = "comma") -> list[Path]:
-    """Write every block of the template computed from ``path``; return the files written."""
+                 decimal: str = "comma", options: dict[str, str] | None = None) -> list[Path]:
+    """Write every block of the template computed from ``path``; return the files written.
+
+    ``options`` are the template's other settings by key, as typed in the Settings tab
+    (``{"rfm_scoring": "thresholds", "rfm_thresholds.recency": "30; 90; 180; 365"}``).
+    """
     template = known_template(template_id, lang)
-    settings = Settings(
-        template_id=template.id, lang=lang,
-        period=_check("period", period, ("month", "quarter", "year"), lang),
-        date_order=_check("date-order", date_order, ("auto", "day_first", "month_first"), lang),
-        decimal=_check("decimal", decimal, ("comma", "point"), lang))
+    known = {s.key for s in template.settings if not s.key.startswith("map.")}
+    for key in options or {}:
+        _check("set", key, tuple(sorted(known - {"period", "date_order", "decimal"})), lang)
+    triples = [(0, "template", template.id), (0, "lang", lang),
+               (0, "period", _check("period", period, ("month", "quarter", "year"), lang)),
+               (0, "date_order", _check("date-order", date_order,
+                                        ("auto", "day_first", "month_first"), lang)),
+               (0, "decimal", _check("decimal", decimal, ("comma", "point"), lang))]
+    triples += [(0, k, v) for k, v in (options or {}).items()]
+    settings = read_settings(triples, tab="--set", lang=lang, settings=template.settings)
     raw = read_input(Path(path), lang)
     ingested, blocks = run_analyses(template, raw, settings, t("tab.settings", lang))
     blocks.update(quality_blocks(ingested, lang, limit=None))

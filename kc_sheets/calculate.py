@@ -21,7 +21,7 @@ from kc_sheets.settings import (
     SETTINGS_FIRST_ROW, SETTINGS_KEY_COL, SETTINGS_VALUE_COL, Settings, read_settings,
 )
 from kc_sheets.templates import get as get_template
-from kc_sheets.templates.common import SET_ASIDE_RAW_COLUMNS, SET_ASIDE_SHOWN
+from kc_sheets.templates.common import SET_ASIDE_SHOWN
 from kc_sheets.templates.model import Block, Template
 from kc_sheets.transactions import Ingested, IngestOptions, RawTable, ingest
 
@@ -35,6 +35,10 @@ register({
         "modèle à ajouter, par ex. « --template first-vs-repeat ».",
         "this workbook is not a kc_sheets template (no 'Settings' tab). Name the template to "
         "add, e.g. '--template first-vs-repeat'."),
+    "unit.month": ("Mois", "Month"),
+    "unit.quarter": ("Trim.", "Quarter"),
+    "unit.year": ("Année", "Year"),
+    "col.total": ("Total", "Total"),
     "calc.unknown_template": ("modèle « {template} » inconnu. Modèles disponibles : {known}.",
                               "unknown template '{template}'. Available templates: {known}."),
 })
@@ -102,6 +106,17 @@ def settings_triples(rows: list[list[object]]) -> list[tuple[int, str, object]]:
     return out
 
 
+def book_settings(book, settings_tab: str, tab_lang: Lang, template: Template | None = None
+                  ) -> tuple[Template, Settings]:
+    """The template (named in Settings unless given) and every setting it has, grids included."""
+    rows = book.read_rows(settings_tab)
+    settings = read_settings(settings_triples(rows), tab=settings_tab, lang=tab_lang)
+    if template is None:
+        template = known_template(settings.template_id or "", settings.lang)
+    return template, read_settings(settings_triples(rows), tab=settings_tab, lang=tab_lang,
+                                   settings=template.settings, grids=template.grids, cells=rows)
+
+
 def run_analyses(template: Template, raw: RawTable, settings: Settings,
                  settings_tab: str) -> tuple[Ingested, dict[str, pd.DataFrame]]:
     """Ingest and run every analysis of the template; returns the result blocks by name."""
@@ -151,25 +166,27 @@ def run_blocks(template: Template, ingested: Ingested, lang: Lang, seconds: floa
 
 
 def tab_writes(template: Template, blocks: dict[str, pd.DataFrame], lang: Lang,
-               tab_lang: Lang | None = None) -> list[TabWrite]:
+               tab_lang: Lang | None = None, period: str = "month") -> list[TabWrite]:
     """Every block of the template, placed in its tab, with its columns in block order.
 
     ``tab_lang`` is the language the tabs are named in (the workbook's), ``lang`` the language
-    of the texts written (the Settings tab's choice).
+    of the texts written (the Settings tab's choice), ``period`` the unit of the "Month 3"
+    column headers of cohort triangles.
     """
     writes = []
     for tab in template.tabs:
         if not tab.blocks:
             continue
-        entry = TabWrite(t(tab.title, tab_lang or lang))
+        entry = TabWrite(t(tab.title, tab_lang or lang), spec=tab)
         for block in tab.blocks:
             if block.name in blocks:
-                entry.blocks.append(_block_write(block, blocks[block.name], lang))
+                entry.blocks.append(_block_write(block, blocks[block.name], lang, period))
         writes.append(entry)
     return writes
 
 
-def _block_write(block: Block, frame: pd.DataFrame, lang: Lang) -> BlockWrite:
+def _block_write(block: Block, frame: pd.DataFrame, lang: Lang,
+                 period: str = "month") -> BlockWrite:
     keys = [c.key for c in block.columns]
     if block.layout == "fields":
         return BlockWrite(block, frame[[k for k in keys if k in frame.columns]])
@@ -177,10 +194,24 @@ def _block_write(block: Block, frame: pd.DataFrame, lang: Lang) -> BlockWrite:
         frame = frame.head(block.max_rows)
     if block.dynamic_header:
         extra = [c for c in frame.columns if c not in keys and c != "reason"]
-        extra = extra[:SET_ASIDE_RAW_COLUMNS]
-        header = [t(c.label, lang) for c in block.columns] + [str(c) for c in extra]
+        extra = extra[:block.extra_limit] if block.extra_limit else extra
+        header = [t(c.label, lang) for c in block.columns] + [
+            extra_header(block, c, lang, period) for c in extra]
         return BlockWrite(block, frame[keys + extra], header)
     return BlockWrite(block, frame[keys])
+
+
+def extra_header(block: Block, column: object, lang: Lang, period: str = "month") -> str:
+    """The header of a column a block has only for some data: "Mois 3" for ``period_3`` (with
+    ``extra_label``), "Total" for ``total``, else the column's name (a year, a Raw Data header).
+    """
+    name = str(column)
+    if block.extra_label and name.startswith("period_"):
+        return t(block.extra_label, lang, n=name[len("period_"):],
+                 unit=t(f"unit.{period}", lang))
+    if name == "total":
+        return t("col.total", lang)
+    return name
 
 
 def calculate(path: Path | str, *, template_id: str | None = None, lang: Lang | None = None,
@@ -214,10 +245,7 @@ def calculate_book(book, *, template_id: str | None = None, lang: Lang | None = 
         assert found is not None
     settings_tab, tab_lang = found
     book.prefetch([RAW_TAB, settings_tab])
-    settings = read_settings(settings_triples(book.read_rows(settings_tab)), tab=settings_tab,
-                             lang=tab_lang)
-    if template is None:
-        template = known_template(settings.template_id or "", settings.lang)
+    template, settings = book_settings(book, settings_tab, tab_lang, template)
     book.refresh_layout(template, tab_lang)
     lang = settings.lang
     raw = book.read_raw(RAW_TAB)
@@ -225,7 +253,7 @@ def calculate_book(book, *, template_id: str | None = None, lang: Lang | None = 
     now = now or dt.datetime.now()
     seconds = time.perf_counter() - started
     blocks.update(run_blocks(template, ingested, lang, seconds, now))
-    written = book.write(tab_writes(template, blocks, lang, tab_lang))
+    written = book.write(tab_writes(template, blocks, lang, tab_lang, settings.period))
     quality = ingested.quality
     return RunResult(written, template.id, lang, quality.rows_read, quality.rows_used,
                      quality.rows_set_aside, quality.revenue_used, quality.customers,

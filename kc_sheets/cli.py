@@ -187,13 +187,17 @@ def analyze(
     date_order: str = typer.Option("auto", "--date-order", help="auto, day_first or "
                                    "month_first (dates written as text)."),
     decimal: str = typer.Option("comma", "--decimal", help="comma or point (amounts as text)."),
+    set_: list[str] = typer.Option([], "--set", help="Another setting of the template, "
+                                   "KEY=VALUE as in its Settings tab, e.g. rfm_scoring=thresholds, "
+                                   "retention_window_months=6 (repeatable)."),
 ):
     """Compute a template's blocks from a file and write each block as a CSV (for pipelines)."""
     from kc_sheets.analyze import analyze_file
 
     def action():
+        options = dict(item.split("=", 1) if "=" in item else (item, "") for item in set_)
         written = analyze_file(input, template, output, lang=_lang(lang), period=period,
-                               date_order=date_order, decimal=decimal)
+                               date_order=date_order, decimal=decimal, options=options)
         for path in written:
             out.print(str(path), highlight=False)
 

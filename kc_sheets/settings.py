@@ -13,7 +13,8 @@ from kc_sheets.errors import KcError
 from kc_sheets.fields import FIELDS
 from kc_sheets.i18n import Lang, all_texts, register, t
 from kc_sheets.parsing import normalize_header
-from kc_sheets.templates.model import Choice, Setting
+from kc_sheets.cells import col_letter
+from kc_sheets.templates.model import Choice, GridSetting, Setting
 
 SETTINGS_KEY_COL, SETTINGS_LABEL_COL, SETTINGS_VALUE_COL = 1, 2, 3
 SETTINGS_FIRST_ROW = 6
@@ -59,7 +60,7 @@ register({
 register({f"setting.map.{f.key}": (f"Colonne « {all_texts('field.' + f.key)[0]} »",
                                    f"'{all_texts('field.' + f.key)[1]}' column") for f in FIELDS})
 
-COMMON_SETTINGS: tuple[Setting, ...] = (
+BASE_SETTINGS: tuple[Setting, ...] = (
     Setting("period", "setting.period", "setting.period.help", "month",
             (Choice("month", "choice.month"), Choice("quarter", "choice.quarter"),
              Choice("year", "choice.year"))),
@@ -68,7 +69,18 @@ COMMON_SETTINGS: tuple[Setting, ...] = (
              Choice("month_first", "choice.month_first"))),
     Setting("decimal", "setting.decimal", "setting.decimal.help", "comma",
             (Choice("comma", "choice.comma"), Choice("point", "choice.point"))),
-) + tuple(Setting(f"map.{f.key}", f"setting.map.{f.key}", "setting.map.help") for f in FIELDS)
+)
+MAPPING_SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(f"map.{f.key}", f"setting.map.{f.key}", "setting.map.help") for f in FIELDS)
+COMMON_SETTINGS = BASE_SETTINGS + MAPPING_SETTINGS
+
+
+def with_settings(*extra: tuple[Setting, ...]) -> tuple[Setting, ...]:
+    """A template's Settings rows: the common choices, its own settings, then the column
+    mapping (long and rarely needed, so last)."""
+    seen: set[str] = set()
+    own = tuple(s for group in extra for s in group if not (s.key in seen or seen.add(s.key)))
+    return BASE_SETTINGS + own + MAPPING_SETTINGS
 
 IDENTITY_SETTINGS: tuple[Setting, ...] = (
     Setting("template", "setting.template", "setting.template.help"),
@@ -87,6 +99,14 @@ class Settings:
     decimal: str = "comma"
     mapping: dict[str, str] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> object:
+        """Template settings (``rfm_scoring``, ``retention_window_months``...) as attributes;
+        None when the template has no such setting."""
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self.__dict__.get("values", {}).get(name)
 
     @property
     def day_first(self) -> bool | None:
@@ -98,10 +118,17 @@ class Settings:
 
 
 def read_settings(rows: list[tuple[int, str, object]], *, tab: str, lang: Lang = "fr",
-                  settings: tuple[Setting, ...] = COMMON_SETTINGS) -> Settings:
-    """Settings from the tab's (row number, key, value) triples; unknown keys are ignored."""
+                  settings: tuple[Setting, ...] = COMMON_SETTINGS,
+                  grids: tuple[GridSetting, ...] = (),
+                  cells: list[list[object]] | None = None) -> Settings:
+    """Settings from the tab's (row number, key, value) triples; unknown keys are ignored.
+
+    A key ``name.part`` fills ``values[name][part]`` (e.g. the three RFM threshold rows make one
+    ``rfm_thresholds`` mapping). ``grids`` are read from ``cells``, the tab's rows.
+    """
     by_key = {s.key: s for s in settings + IDENTITY_SETTINGS}
     values: dict[str, tuple[int, str]] = {}
+    originals: dict[str, object] = {}
     for row, key, value in rows:
         key = str(key or "").strip()
         if key in by_key:
@@ -109,6 +136,7 @@ def read_settings(rows: list[tuple[int, str, object]], *, tab: str, lang: Lang =
             if text.endswith(".0") and text[:-2].isdigit():
                 text = text[:-2]
             values[key] = (row, text)
+            originals[key] = value
     out = Settings(rows={k: r for k, (r, _) in values.items()})
     if "lang" in values and values["lang"][1] in ("fr", "en"):
         out.lang = values["lang"][1]  # type: ignore[assignment]
@@ -122,7 +150,48 @@ def read_settings(rows: list[tuple[int, str, object]], *, tab: str, lang: Lang =
             if text:
                 out.mapping[key[4:]] = text
             continue
-        setattr(out, key, _choice(spec, text, row, tab, lang) if text else spec.default)
+        if spec.choices:
+            value = _choice(spec, text, row, tab, lang) if text else spec.default
+        elif spec.kind == "date" and text:
+            value = originals[key]                    # a date cell stays a date
+        else:
+            value = text or spec.default
+        if key in Settings.__dataclass_fields__:
+            setattr(out, key, value)
+        elif "." in key:
+            name, part = key.split(".", 1)
+            out.values.setdefault(name, {})[part] = value
+            out.rows.setdefault(name, row)
+        else:
+            out.values[key] = value
+    for grid in grids:
+        out.values[grid.key] = read_grid(cells or [], grid, tab, lang)
+        out.rows[grid.key] = grid.first_cell[0]
+    return out
+
+
+def read_grid(cells: list[list[object]], spec: GridSetting, tab: str,
+              lang: Lang = "fr") -> list[list[str]]:
+    """The grid's cells as choice keys; an empty or unknown cell is a clear error (tab, row,
+    column, the choices)."""
+    names = {normalize_header(n): key for key in spec.choices
+             for n in (key.rsplit(".", 1)[-1], *all_texts(key))}
+    first_row, first_col = spec.first_cell
+    out = []
+    for i in range(len(spec.row_labels)):
+        row_cells = cells[first_row - 1 + i] if first_row - 1 + i < len(cells) else []
+        keys = []
+        for j in range(len(spec.col_labels)):
+            index = first_col - 1 + j
+            value = row_cells[index] if index < len(row_cells) else None
+            text = "" if value is None else str(value).strip()
+            key = names.get(normalize_header(text))
+            if key is None:
+                raise KcError("settings.bad_choice", tab=tab, row=first_row + i,
+                              column=col_letter(first_col + j), lang=lang, value=text,
+                              choices=", ".join(t(c, lang) for c in spec.choices))
+            keys.append(key.rsplit(".", 1)[-1])
+        out.append(keys)
     return out
 
 

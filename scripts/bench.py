@@ -73,10 +73,9 @@ def _phases(path: Path) -> dict[str, list[float]]:
 
     from kc_sheets.backends.xlsx import XlsxBook
     from kc_sheets.calculate import (
-        RAW_TAB, Context, known_template, quality_blocks, run_blocks, settings_tab_name,
-        settings_triples, tab_writes,
+        RAW_TAB, Context, book_settings, quality_blocks, run_blocks, settings_tab_name,
+        tab_writes,
     )
-    from kc_sheets.settings import read_settings
     from kc_sheets.transactions import IngestOptions, ingest
 
     times: dict[str, list[float]] = {}  # phase: [seconds, peak MB of the process so far]
@@ -91,9 +90,7 @@ def _phases(path: Path) -> dict[str, list[float]]:
 
     book = XlsxBook(path, "fr")
     settings_tab, tab_lang = settings_tab_name(book.sheet_names())
-    settings = read_settings(settings_triples(book.read_rows(settings_tab)), tab=settings_tab,
-                             lang=tab_lang)
-    template = known_template(settings.template_id or "", settings.lang)
+    template, settings = book_settings(book, settings_tab, tab_lang)
     lang = settings.lang
     lap("open + read Settings")
     raw = book.read_raw(RAW_TAB)
@@ -113,7 +110,7 @@ def _phases(path: Path) -> dict[str, list[float]]:
     blocks.update(quality_blocks(ingested, lang))
     lap("quality blocks (set-aside list)")
     blocks.update(run_blocks(template, ingested, lang, clock - started, dt.datetime.now()))
-    writes = tab_writes(template, blocks, lang)
+    writes = tab_writes(template, blocks, lang, tab_lang, settings.period)
     lap("prepare writes (run_blocks, tab_writes)")
     book.write(writes)
     lap("write (XlsxBook.write)")

@@ -134,9 +134,14 @@ def test_analyse_blocks():
     blocks = churn.analyse(context(THIRTEEN, lang="fr", period="month"))  # always yearly
     assert list(blocks) == ["churn.by_cohort_year", "churn.net_revenue", "churn.net_revenue_share",
                             "churn.net_revenue_retention", "churn.active_customers",
-                            "churn.customer_retention", "churn.customer_churn", "churn.layer_cake"]
+                            "churn.customer_retention", "churn.customer_churn", "churn.layer_cake",
+                            "churn.layer_cake_by_year"]
     pd.testing.assert_frame_equal(blocks["churn.net_revenue"], net_revenue(THIRTEEN, "fr"))
     assert blocks["churn.customer_retention"]["cohort"].iloc[-1] == "Toutes cohortes"
+    wide = blocks["churn.layer_cake_by_year"]            # the chart's data: the same figures
+    long = wide.melt(id_vars="year", var_name="cohort", value_name="net_revenue")
+    assert long["net_revenue"].sum() == blocks["churn.layer_cake"]["net_revenue"].sum()
+    assert wide["year"].tolist() == blocks["churn.layer_cake"]["year"].unique().tolist()
 
 
 # --- edge cases ------------------------------------------------------------------------------

@@ -249,10 +249,28 @@ def layer_cake(orders: pd.DataFrame, lang: str = "fr",
     })[list(LAYER_CAKE_COLUMNS)]
 
 
+def layer_cake_by_year(cake: pd.DataFrame) -> pd.DataFrame:
+    """``layer_cake`` with one row per year and one column per cohort (the chart's data).
+
+    >>> cake = pd.DataFrame({"year": ["2023", "2023", "2024", "2024"],
+    ...                      "cohort": ["2023", "2024", "2023", "2024"],
+    ...                      "net_revenue": [10.0, 0.0, 5.0, 30.0]})
+    >>> layer_cake_by_year(cake).values.tolist()
+    [['2023', 10.0, 0.0], ['2024', 5.0, 30.0]]
+    """
+    if cake.empty:
+        return pd.DataFrame({"year": pd.Series([], dtype=object)})
+    wide = cake.pivot(index="year", columns="cohort", values="net_revenue")
+    wide = wide.reindex(index=pd.unique(cake["year"]), columns=pd.unique(cake["cohort"]))
+    wide.columns = [str(c) for c in wide.columns]
+    return wide.reset_index(names="year")
+
+
 def analyse(ctx) -> dict[str, pd.DataFrame]:
     """The blocks of the churn template (always by calendar year, whatever Settings' period)."""
     orders, lang = ctx.ingested.orders, ctx.lang
     years = YearlyCohorts(orders)
+    cake = layer_cake(orders, lang, years)
     return {
         "churn.by_cohort_year": by_cohort_year(orders, lang, years),
         "churn.net_revenue": net_revenue(orders, lang, years),
@@ -261,5 +279,6 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
         "churn.active_customers": active_customers(orders, lang, years),
         "churn.customer_retention": customer_retention(orders, lang, years),
         "churn.customer_churn": customer_retention(orders, lang, years, churn=True),
-        "churn.layer_cake": layer_cake(orders, lang, years),
+        "churn.layer_cake": cake,
+        "churn.layer_cake_by_year": layer_cake_by_year(cake),
     }

@@ -11,7 +11,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from kc_sheets.templates.model import Block
+from kc_sheets.templates.model import Block, Tab
 from kc_sheets.transactions import RawTable
 
 
@@ -28,8 +28,11 @@ class BlockWrite:
 
 @dataclass
 class TabWrite:
+    """The blocks of one tab; ``spec`` is the template's description of the tab (its charts)."""
+
     tab: str
     blocks: list[BlockWrite] = field(default_factory=list)
+    spec: Tab | None = None
 
 
 class Backend(Protocol):

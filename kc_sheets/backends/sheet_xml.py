@@ -170,7 +170,7 @@ class SheetEditor:
         n = len(frame)
         if block.fixed_height is not None:
             n = min(n, block.fixed_height)
-        rows_for_style = max(n, block.fixed_height or 1)
+        rows_for_style = max(n, 1 if block.dynamic_header else block.fixed_height or 1)
         for i in range(frame.shape[1]):
             col = block.anchor_col + i
             base = snapshot.get((style_row, col)) or snapshot.get((style_row, last_fixed_col))
@@ -188,7 +188,16 @@ class SheetEditor:
                 if style:
                     self._put(style_row + k, col, f'<c r="{col_letter(col)}{style_row + k}"'
                                                   f'{style}/>')
+        if block.autofilter:
+            self._stretch_autofilter(block, n)
         return n
+
+    def _stretch_autofilter(self, block, rows: int) -> None:
+        """The filter buttons cover the header and every row written."""
+        node = self.root.find(f"{{{NS}}}autoFilter")
+        if node is not None:
+            last = col_letter(block.anchor_col + block.width - 1)
+            node.set("ref", f"{block.anchor}:{last}{block.first_data_row + max(rows, 1) - 1}")
 
     def _clear(self, region: Region) -> None:
         for row, cells in self.cells.items():

@@ -204,17 +204,37 @@ _FORMULA = re.compile(r"<((?:\w+:)?)f>([^<]*)</\1f>")
 _CACHE = re.compile(r"<((?:\w+:)?)(numCache|strCache)>.*?</\1\2>", re.S)
 
 
+_SERIES = re.compile(r"<((?:\w+:)?)ser>.*?</\1ser>", re.S)
+_VAL_REF = re.compile(r"<(?:\w+:)?val>.*?<(?:\w+:)?f>[^<]*!\$([A-Z]+)\$(\d+)", re.S)
+
+
 def _update_chart(xml: bytes, tab_write: TabWrite, counts: dict[str, int]) -> bytes:
-    """Point the chart's series at the rows just written; drop cached values (recomputed)."""
+    """Point the chart's series at the rows just written; drop series over reserved columns
+    the run left empty (a layer cake with fewer cohorts than reserved); drop cached values."""
     blocks = {w.block.first_data_row: counts.get(w.block.name, 0)
               for w in tab_write.blocks if w.block.layout == "table"}
+    unused = {}                          # first data row -> (first unused col, last reserved col)
+    for w in tab_write.blocks:
+        b = w.block
+        if b.layout == "table" and w.frame.shape[1] < b.width:
+            unused[b.first_data_row] = (b.anchor_col + w.frame.shape[1],
+                                        b.anchor_col + b.width - 1)
+
+    def keep(match: re.Match) -> str:
+        ref = _VAL_REF.search(match.group(0))
+        if ref and int(ref.group(2)) in unused:
+            low, high = unused[int(ref.group(2))]
+            if low <= parse_ref(f"{ref.group(1)}1")[1] <= high:
+                return ""
+        return match.group(0)
 
     def fix(match: re.Match) -> str:
         prefix, formula = match.group(1), match.group(2).replace("&apos;", "'")
         new = repoint_ranges(formula.replace("&amp;", "&"), tab_write.tab, blocks)
         return f"<{prefix}f>{new.replace('&', '&amp;')}</{prefix}f>"
 
-    text = _FORMULA.sub(fix, xml.decode("utf-8"))
+    text = _SERIES.sub(keep, xml.decode("utf-8")) if unused else xml.decode("utf-8")
+    text = _FORMULA.sub(fix, text)
     return _CACHE.sub("", text).encode("utf-8")
 
 

@@ -6,9 +6,10 @@ from kc_sheets.templates.model import Template
 
 
 def _registry() -> dict[str, Template]:
-    from kc_sheets.templates import first_vs_repeat
+    from kc_sheets.templates import all_in_one, churn, cohorts, first_vs_repeat, rfm
 
-    return {t.id: t for t in (first_vs_repeat.TEMPLATE,)}
+    return {t.id: t for t in (first_vs_repeat.TEMPLATE, rfm.TEMPLATE, cohorts.TEMPLATE,
+                              churn.TEMPLATE, all_in_one.TEMPLATE)}
 
 
 def get(template_id: str) -> Template:

@@ -178,7 +178,9 @@ def settings_tab() -> Tab:
              Text("C5", "settings.col.value", "table_header"),
              Text("D5", "settings.col.help", "table_header"))
     return Tab("settings", "tab.settings", "settings", texts=texts,
-               widths=(("A", 2.0), ("B", 30.0), ("C", 30.0), ("D", 100.0)))
+               widths=(("A", 2.0), ("B", 30.0), ("C", 30.0), ("D", 72.0), ("E", 3.0),
+                       ("F", 14.0), ("G", 17.0), ("H", 17.0), ("I", 17.0), ("J", 17.0),
+                       ("K", 17.0)))
 
 
 SUMMARY_COLUMNS = (
@@ -221,7 +223,8 @@ def quality_tab() -> Tab:
               fixed_rows=10),
         Block("quality.set_aside", "B32", (Column("reason_label", "col.reason", width=44),
                                            Column("row", "col.row", "int", 8)),
-              max_rows=SET_ASIDE_SHOWN, extra_width=SET_ASIDE_RAW_COLUMNS, dynamic_header=True),
+              max_rows=SET_ASIDE_SHOWN, extra_width=SET_ASIDE_RAW_COLUMNS, dynamic_header=True,
+              extra_limit=SET_ASIDE_RAW_COLUMNS),
     )
     texts = (Text("B2", "quality.title", "title"), Text("B3", "quality.subtitle", "subtitle"),
              Text("B6", "quality.h.summary", "h2"), Text("F6", "quality.h.mapping", "h2"),

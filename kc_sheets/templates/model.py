@@ -25,6 +25,13 @@ class Column:
     label: str
     fmt: Fmt = "text"
     width: float = 14.0
+    wrap: bool = False          # long texts (a segment's description) wrap in their cell
+
+    def style(self, data_style: str) -> str:
+        """The named style of the column's cells in a block whose rows use ``data_style``."""
+        if data_style != "cell":
+            return data_style
+        return "cell_wrap" if self.wrap else "cell_text" if self.fmt == "text" else "cell"
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,10 @@ class Block:
     ``max_rows`` caps what a sheet shows (the CSV of ``kc-sheets analyze`` has every row);
     ``extra_width`` reserves more columns than ``columns`` for blocks whose width depends on the
     data (the set-aside rows show the raw columns).
+    ``dynamic_header``: the header row is written with the data (fixed labels, then one label per
+    extra column: ``extra_label`` formatted with the column's number and the period unit, e.g.
+    "Mois 3", or the column's own name, e.g. a year). ``autofilter``: the header row gets filter
+    buttons over every row written (lists meant to be sorted, filtered and exported).
     """
 
     name: str
@@ -50,6 +61,11 @@ class Block:
     fixed_rows: int | None = None
     extra_width: int = 0
     dynamic_header: bool = False
+    extra_label: str = ""
+    extra_fmt: Fmt = "text"
+    extra_limit: int | None = None
+    autofilter: bool = False
+    row_height: float | None = None      # points, for rows of wrapped text
 
     @property
     def anchor_row(self) -> int:
@@ -88,6 +104,25 @@ class Chart:
     height_cm: float = 9.0
     y_fmt: Fmt = "money"
     line_fmt: Fmt = "percent"
+    dynamic: bool = False     # bars = every column after ``category``; titles from the header
+    horizontal: bool = False
+
+    @property
+    def chart_id(self) -> int:
+        """A stable id (Google Sheets needs one to update the chart's series after a run)."""
+        import zlib
+        return 1 + zlib.crc32(f"{self.block}:{self.anchor}".encode()) % 2_000_000_000
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """A colour scale over a block's values: ``skip`` first columns left out (labels), the rest
+    of its reserved width, ``rows`` rows from its first data row; lightest for the lowest value,
+    darkest for the highest. Blank cells (periods not reached) stay white."""
+
+    block: str
+    skip: int = 0
+    rows: int = 1000
 
 
 @dataclass(frozen=True)
@@ -118,6 +153,29 @@ class Setting:
     help: str
     default: str = ""
     choices: tuple[Choice, ...] = ()
+    kind: Literal["choice", "text", "date", "number"] = "choice"
+
+
+@dataclass(frozen=True)
+class GridSetting:
+    """An editable grid of the Settings tab (the RFM segment grid): a title at ``anchor``, column
+    labels on the next row, then one row per ``row_labels`` entry with a drop-down of
+    ``choices`` in each cell. ``default[i][j]`` is the label key of a cell."""
+
+    key: str
+    title: str
+    help: str
+    anchor: str
+    row_labels: tuple[str, ...]
+    col_labels: tuple[str, ...]
+    choices: tuple[str, ...]
+    default: tuple[tuple[str, ...], ...]
+
+    @property
+    def first_cell(self) -> tuple[int, int]:
+        """Row and column of the top-left editable cell."""
+        row, col = parse_ref(self.anchor)
+        return row + 2, col + 1
 
 
 @dataclass(frozen=True)
@@ -128,10 +186,20 @@ class Tab:
     blocks: tuple[Block, ...] = ()
     charts: tuple[Chart, ...] = ()
     texts: tuple[Text, ...] = ()
+    heatmaps: tuple[Heatmap, ...] = ()
     widths: tuple[tuple[str, float], ...] = ()
     freeze: str | None = None
     gridlines: bool = False
     tab_color: str | None = None
+
+    def block(self, name: str) -> Block:
+        return next(b for b in self.blocks if b.name == name)
+
+    def heatmap_range(self, spec: Heatmap) -> tuple[int, int, int, int]:
+        """First row, first column, last row, last column a colour scale covers."""
+        block = self.block(spec.block)
+        return (block.first_data_row, block.anchor_col + spec.skip,
+                block.first_data_row + spec.rows - 1, block.anchor_col + block.width - 1)
 
 
 @dataclass(frozen=True)
@@ -152,6 +220,7 @@ class Template:
     settings: tuple[Setting, ...]
     glossary: tuple[GlossaryEntry, ...] = ()
     version: int = 1
+    grids: tuple[GridSetting, ...] = ()
 
     def tab(self, key: str) -> Tab:
         for tab in self.tabs:

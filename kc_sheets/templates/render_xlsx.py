@@ -12,6 +12,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -23,9 +25,10 @@ from kc_sheets.cells import col_letter
 from kc_sheets.i18n import Lang, register, t
 from kc_sheets.settings import IDENTITY_SETTINGS, SETTINGS_FIRST_ROW
 from kc_sheets.templates.brand import DEFAULT_BRAND, Brand
-from kc_sheets.templates.model import Block, Chart, Tab, Template
+from kc_sheets.templates.model import Block, Chart, GridSetting, Heatmap, Tab, Template
 from kc_sheets.templates.styles import (
-    GENERAL, NUMBER_FORMATS, TAB_COLOURS, CellStyle, cell_styles,
+    GENERAL, HEATMAP_HIGH, HEATMAP_LOW, HEATMAP_MID, NUMBER_FORMATS, SERIES_COLOURS, TAB_COLOURS, CellStyle,
+    cell_styles,
 )
 
 register({
@@ -33,7 +36,7 @@ register({
     "settings.choices": ("Listes de choix", "Choice lists"),
 })
 
-CHOICES_FIRST_COL = 8  # column H: hidden lists behind the Settings drop-downs
+CHOICES_FIRST_COL = 20  # column T: hidden lists behind the Settings drop-downs
 
 
 class _Styler:
@@ -125,6 +128,8 @@ def _render_tab(ws: Worksheet, tab: Tab, template: Template, lang: Lang, brand: 
         _render_block(ws, block, lang, styler)
     for chart in tab.charts:
         _render_chart(ws, tab, chart, lang, styler)
+    for heatmap in tab.heatmaps:
+        _render_heatmap(ws, tab, heatmap)
     if tab.role == "settings":
         _render_settings(ws, template, lang, styler)
     elif tab.role == "glossary":
@@ -180,18 +185,34 @@ def _render_block(ws: Worksheet, block: Block, lang: Lang, styler: _Styler) -> N
             if i < len(block.columns):
                 cell.value = t(block.columns[i].label, lang)
             styler.apply(cell, "table_header")
+        ws.row_dimensions[row].height = 30
     first = block.first_data_row
-    rows = block.fixed_rows or 1
+    rows = 1 if block.dynamic_header else (block.fixed_rows or 1)
+    if block.row_height:
+        for r in range(first, first + (block.fixed_rows or 1)):
+            ws.row_dimensions[r].height = block.row_height
     for r in range(first, first + rows):
-        for i in range(len(block.columns)):   # extra columns copy the last one when written
-            column = block.columns[i] if i < len(block.columns) else None
-            fmt = column.fmt if column else "text"
-            style = data_style
-            if style == "cell" and fmt == "text":
-                style = "cell_text"
-            styler.apply(ws.cell(r, col + i), style, fmt)
+        for i, column in enumerate(block.columns):  # extra columns copy the last one's style
+            styler.apply(ws.cell(r, col + i), column.style(data_style), column.fmt)
     if block.name == "run.stamp":
         ws.cell(first, col, t("stamp.never", lang))
+    if block.autofilter:
+        ws.auto_filter.ref = f"{col_letter(col)}{row}:{col_letter(col + block.width - 1)}{first}"
+    if block.extra_width and block.extra_fmt != "text":   # columns only some data fills
+        for i in range(len(block.columns), block.width):
+            if block.header:
+                styler.apply(ws.cell(row, col + i), "table_header")
+            for r in range(first, first + rows):
+                styler.apply(ws.cell(r, col + i), data_style, block.extra_fmt)
+
+
+def _render_heatmap(ws: Worksheet, tab: Tab, spec: Heatmap) -> None:
+    r1, c1, r2, c2 = tab.heatmap_range(spec)
+    ws.conditional_formatting.add(
+        f"{col_letter(c1)}{r1}:{col_letter(c2)}{r2}",
+        ColorScaleRule(start_type="min", start_color=HEATMAP_LOW, mid_type="percentile",
+                       mid_value=50, mid_color=HEATMAP_MID, end_type="max",
+                       end_color=HEATMAP_HIGH))
 
 
 def _render_chart(ws: Worksheet, tab: Tab, spec: Chart, lang: Lang, styler: _Styler) -> None:
@@ -205,19 +226,26 @@ def _render_chart(ws: Worksheet, tab: Tab, spec: Chart, lang: Lang, styler: _Sty
         return Reference(ws, min_col=c, max_col=c, min_row=first, max_row=first)
 
     bar = BarChart()
-    bar.type = "col"
+    bar.type = "bar" if spec.horizontal else "col"
     bar.grouping = "stacked" if spec.stacked else "clustered"
     if spec.stacked:
         bar.overlap = 100
     bar.gapWidth = 60
-    for key in spec.bars:
-        bar.add_data(ref(key), titles_from_data=False)
-    from openpyxl.chart.series import SeriesLabel
-    for series, key in zip(bar.series, spec.bars):
-        label = t(block.columns[keys.index(key)].label, lang)
-        series.tx = SeriesLabel(v=label)
-    palette = [styler.styles["table_header"].fill, styler.styles["kpi"].color]
-    for series, colour in zip(bar.series, palette):
+    if spec.dynamic:      # one series per column after the category, titled by its header cell
+        start = col + keys.index(spec.category) + 1
+        for c in range(start, col + block.width):
+            bar.add_data(Reference(ws, min_col=c, max_col=c, min_row=first, max_row=first),
+                         titles_from_data=False)
+            header = f"'{ws.title}'!${col_letter(c)}${block.anchor_row}"
+            bar.series[-1].tx = SeriesLabel(strRef=StrRef(f=header))
+    else:
+        for key in spec.bars:
+            bar.add_data(ref(key), titles_from_data=False)
+        for series, key in zip(bar.series, spec.bars):
+            series.tx = SeriesLabel(v=t(block.columns[keys.index(key)].label, lang))
+    palette = [styler.styles["table_header"].fill, styler.styles["kpi"].color,
+               *SERIES_COLOURS[2:]] if not spec.dynamic else list(SERIES_COLOURS)
+    for series, colour in zip(bar.series, palette * 4):
         series.graphicalProperties.solidFill = colour
         series.graphicalProperties.line.solidFill = colour
     categories = ref(spec.category)
@@ -229,6 +257,8 @@ def _render_chart(ws: Worksheet, tab: Tab, spec: Chart, lang: Lang, styler: _Sty
     bar.x_axis.delete = False
     bar.y_axis.delete = False
     bar.legend.position = "b"
+    if spec.horizontal:                  # first row at the top, as in the table
+        bar.x_axis.scaling.orientation = "maxMin"
     if spec.lines:
         line = LineChart()
         for key in spec.lines:
@@ -266,7 +296,9 @@ def _render_settings(ws: Worksheet, template: Template, lang: Lang, styler: _Sty
         elif setting.choices:
             default = next(c for c in setting.choices if c.value == setting.default)
             value.value = t(default.label, lang)
-        styler.apply(value, "setting_value", "text")
+        elif setting.default:
+            value.value = setting.default
+        styler.apply(value, "setting_value", "date" if setting.kind == "date" else "text")
         styler.apply(ws.cell(row, 4, t(setting.help, lang)), "body")
         ws.row_dimensions[row].height = 30 if len(t(setting.help, lang)) > 95 else 18
         if setting.choices:
@@ -287,7 +319,49 @@ def _render_settings(ws: Worksheet, template: Template, lang: Lang, styler: _Sty
             ws.column_dimensions[letter].hidden = True
             choice_col += 1
         row += 1
+    for grid in template.grids:
+        choice_col = _render_grid(ws, grid, lang, styler, choice_col)
     ws.column_dimensions["A"].hidden = True
+
+
+def _render_grid(ws: Worksheet, grid: GridSetting, lang: Lang, styler: _Styler,
+                 choice_col: int) -> int:
+    """An editable grid of drop-downs (its list in a hidden column); returns the next free
+    hidden column."""
+    top, left = grid.first_cell[0] - 2, grid.first_cell[1] - 1
+    styler.apply(ws.cell(top, left, t(grid.title, lang)), "h2")
+    for j in range(1, len(grid.col_labels) + 1):
+        styler.apply(ws.cell(top, left + j), "h2")
+    styler.apply(ws.cell(top + 1, left, ""), "table_header")
+    for j, label in enumerate(grid.col_labels):
+        styler.apply(ws.cell(top + 1, left + 1 + j, t(label, lang)), "table_header")
+    letter = col_letter(choice_col)
+    ws.cell(SETTINGS_FIRST_ROW - 1, choice_col, grid.key)
+    for i, choice in enumerate(grid.choices):
+        ws.cell(SETTINGS_FIRST_ROW + i, choice_col, t(choice, lang))
+    ws.column_dimensions[letter].hidden = True
+    last = SETTINGS_FIRST_ROW + len(grid.choices) - 1
+    validation = DataValidation(type="list", formula1=f"${letter}${SETTINGS_FIRST_ROW}:"
+                                f"${letter}${last}", allow_blank=False, showErrorMessage=True,
+                                errorTitle=t(grid.title, lang),
+                                error=", ".join(t(c, lang) for c in grid.choices)[:250])
+    for i, label in enumerate(grid.row_labels):
+        r = top + 2 + i
+        styler.apply(ws.cell(r, left, t(label, lang)), "field_name")
+        for j in range(len(grid.col_labels)):
+            cell = ws.cell(r, left + 1 + j, t(grid.default[i][j], lang))
+            styler.apply(cell, "setting_value", "text")
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.row_dimensions[r].height = 30
+    validation.add(f"{col_letter(left + 1)}{top + 2}:{col_letter(left + len(grid.col_labels))}"
+                   f"{top + 1 + len(grid.row_labels)}")
+    ws.add_data_validation(validation)
+    help_row = top + 2 + len(grid.row_labels)
+    styler.apply(ws.cell(help_row, left, t(grid.help, lang)), "note")
+    ws.merge_cells(start_row=help_row, start_column=left, end_row=help_row + 2,
+                   end_column=left + len(grid.col_labels))
+    ws.cell(help_row, left).alignment = Alignment(wrap_text=True, vertical="top")
+    return choice_col + 1
 
 
 def _render_glossary(ws: Worksheet, template: Template, lang: Lang, styler: _Styler) -> None:

@@ -25,6 +25,9 @@ NUMBER_FORMATS: dict[str, dict[str, str]] = {
     },
 }
 GENERAL = "General"
+HEATMAP_LOW, HEATMAP_MID, HEATMAP_HIGH = "FFFFFF", "BDD7EE", "2F75B5"   # lowest, median, highest
+SERIES_COLOURS = ("1F3A5F", "E07A1F", "2A9D8F", "8AB17D", "E9C46A", "F4A261", "E76F51",
+                  "264653", "9C89B8", "F0A6CA", "B8BEDD", "5B9BD5")
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ def cell_styles(brand: Brand) -> dict[str, CellStyle]:
         "stamp": CellStyle(italic=True, size=9.5, color="666666"),
         "cell": CellStyle(size=10, border_bottom="D9DEE5"),
         "cell_text": CellStyle(size=10, border_bottom="D9DEE5", align="left"),
+        "cell_wrap": CellStyle(size=9.5, border_bottom="D9DEE5", align="left", wrap=True,
+                               valign="top"),
         "total": CellStyle(bold=True, size=10, fill=light, border_top=p, border_bottom=p),
         "setting_value": CellStyle(bold=True, size=10.5, color=p, fill="FFF8E5",
                                    border_bottom="E0C97A"),

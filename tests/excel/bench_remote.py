@@ -24,9 +24,8 @@ def round_trip(rows: int, seed: int = 7, template_id: str = "first-vs-repeat") -
     from kc_sheets import sample_data
     from kc_sheets.backends.raw_writer import fill_raw_data
     from kc_sheets.backends.xlwings import XlwingsBook
-    from kc_sheets.calculate import RAW_TAB, run_analyses, run_blocks, settings_tab_name, \
-        settings_triples, tab_writes
-    from kc_sheets.settings import read_settings
+    from kc_sheets.calculate import RAW_TAB, book_settings, run_analyses, run_blocks, \
+        settings_tab_name, tab_writes
     from kc_sheets.templates import get
     from kc_sheets.templates.render_xlsx import build
 
@@ -49,8 +48,7 @@ def round_trip(rows: int, seed: int = 7, template_id: str = "first-vs-repeat") -
     start = time.perf_counter()
     settings_tab, tab_lang = settings_tab_name(backend.sheet_names())
     backend.prefetch([RAW_TAB, settings_tab])
-    settings = read_settings(settings_triples(backend.read_rows(settings_tab)),
-                             tab=settings_tab, lang=tab_lang)
+    template, settings = book_settings(backend, settings_tab, tab_lang, template)
     raw = backend.read_raw(RAW_TAB)
     times["read_s"] = time.perf_counter() - start
     times["xlsx_read_s"], times["read_vs_xlsx"] = baseline, times["read_s"] / baseline
@@ -61,7 +59,7 @@ def round_trip(rows: int, seed: int = 7, template_id: str = "first-vs-repeat") -
     import datetime as dt
 
     blocks.update(run_blocks(template, ingested, settings.lang, 0.0, dt.datetime.now()))
-    backend.write(tab_writes(template, blocks, settings.lang, tab_lang))
+    backend.write(tab_writes(template, blocks, settings.lang, tab_lang, settings.period))
     times["actions_s"] = time.perf_counter() - start
     start = time.perf_counter()
     response = json.dumps(book.json())

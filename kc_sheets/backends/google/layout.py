@@ -14,13 +14,15 @@ from kc_sheets.cells import col_letter, parse_ref
 from kc_sheets.i18n import Lang, t
 from kc_sheets.settings import IDENTITY_SETTINGS, SETTINGS_FIRST_ROW
 from kc_sheets.templates.brand import DEFAULT_BRAND, Brand
-from kc_sheets.templates.model import Block, Chart, Tab, Template
-from kc_sheets.templates.styles import CellStyle, cell_styles
+from kc_sheets.templates.model import Block, Chart, GridSetting, Tab, Template
+from kc_sheets.templates.styles import (
+    HEATMAP_HIGH, HEATMAP_LOW, HEATMAP_MID, SERIES_COLOURS, CellStyle, cell_styles,
+)
 
 LAYOUT_KEY = "kc_sheets.layout"
 LOCALES = {"fr": ("fr_FR", "Europe/Paris"), "en": ("en_US", "Europe/London")}
 GRID_ROWS = {"raw": 1000, "quality": 1100}
-GRID_COLUMNS = {"raw": 12, "quality": 40, "settings": 16}
+GRID_COLUMNS = {"raw": 12, "quality": 40, "settings": 40}
 SHEETS_FORMATS = {
     "fr": {"int": ("NUMBER", "#,##0"), "money": ("CURRENCY", '#,##0.00" €"'),
            "money0": ("CURRENCY", '#,##0" €"'), "percent": ("PERCENT", "0.0%"),
@@ -74,7 +76,10 @@ def cell_format(style: CellStyle, fmt: str | None, lang: Lang) -> dict:
 
 
 def grid_size(tab: Tab) -> tuple[int, int]:
-    return GRID_ROWS.get(tab.role, 1000), GRID_COLUMNS.get(tab.role, 26)
+    """Rows and columns of a new tab: enough for its blocks' reserved widths and heatmaps."""
+    cols = max([GRID_COLUMNS.get(tab.role, 26)] + [b.anchor_col + b.width - 1
+                                                   for b in tab.blocks])
+    return GRID_ROWS.get(tab.role, 1000), cols
 
 
 def create_body(template: Template, lang: Lang, title: str | None = None,
@@ -175,7 +180,25 @@ def layout_requests(template: Template, lang: Lang, brand: Brand = DEFAULT_BRAND
         for block in tab.blocks:
             _block(out, sid, block, rows)
         for chart in tab.charts:
-            out.items.append(_chart(tab, chart, sid, rows, lang))
+            out.items.append({"addChart": {"chart": {
+                "chartId": chart.chart_id, "spec": chart_spec(tab, chart, sid, rows, lang),
+                "position": _chart_position(chart, sid)}}})
+        for heatmap in tab.heatmaps:
+            r1, c1, r2, c2 = tab.heatmap_range(heatmap)
+            out.items.append({"addConditionalFormatRule": {"index": 0, "rule": {
+                "ranges": [{"sheetId": sid, "startRowIndex": r1 - 1, "endRowIndex": r2,
+                            "startColumnIndex": c1 - 1, "endColumnIndex": c2}],
+                "gradientRule": {
+                    "minpoint": {"colorStyle": _rgb(HEATMAP_LOW), "type": "MIN"},
+                    "midpoint": {"colorStyle": _rgb(HEATMAP_MID), "type": "PERCENTILE",
+                                 "value": "50"},
+                    "maxpoint": {"colorStyle": _rgb(HEATMAP_HIGH), "type": "MAX"}}}}})
+        for block in tab.blocks:
+            if block.autofilter:
+                out.items.append({"setBasicFilter": {"filter": {"range": {
+                    "sheetId": sid, "startRowIndex": block.anchor_row - 1, "endRowIndex": rows,
+                    "startColumnIndex": block.anchor_col - 1,
+                    "endColumnIndex": block.anchor_col - 1 + block.width}}}})
         if tab.role == "settings":
             _settings(out, sid, template, lang)
         elif tab.role == "glossary":
@@ -208,45 +231,67 @@ def _block(out: _Requests, sid: int, block: Block, grid_rows: int) -> None:
                      _text(t(column.label, out.lang)), "table_header")
     first = block.first_data_row
     last = first + block.fixed_rows - 1 if block.fixed_rows else grid_rows
+    if block.row_height and block.fixed_rows:
+        out.items.append({"updateDimensionProperties": {
+            "range": {"sheetId": sid, "dimension": "ROWS", "startIndex": first - 1,
+                      "endIndex": last},
+            "properties": {"pixelSize": int(block.row_height * 4 / 3)}, "fields": "pixelSize"}})
     for i, column in enumerate(block.columns):
-        style = "cell_text" if data_style == "cell" and column.fmt == "text" else data_style
-        out.repeat(sid, (first, last), (col + i, col + i), style, column.fmt)
+        out.repeat(sid, (first, last), (col + i, col + i), column.style(data_style), column.fmt)
     if block.extra_width:
         last_col = col + len(block.columns) - 1
-        out.repeat(sid, (first, last), (last_col + 1, last_col + block.extra_width), "cell_text",
-                   "text")
+        style = "cell_text" if block.extra_fmt == "text" else data_style
+        out.repeat(sid, (first, last), (last_col + 1, last_col + block.extra_width), style,
+                   block.extra_fmt)
         out.repeat(sid, (block.anchor_row, block.anchor_row),
                    (last_col + 1, last_col + block.extra_width), "table_header", None)
     if block.name == "run.stamp":
         out.cell(sid, block.anchor, _text(t("stamp.never", out.lang)), "stamp")
 
 
-def _chart(tab: Tab, spec: Chart, sid: int, grid_rows: int, lang: Lang) -> dict:
+def _chart_position(spec: Chart, sid: int) -> dict:
+    row, col = parse_ref(spec.anchor)
+    return {"overlayPosition": {
+        "anchorCell": {"sheetId": sid, "rowIndex": row - 1, "columnIndex": col - 1},
+        "widthPixels": int(spec.width_cm * 37.8), "heightPixels": int(spec.height_cm * 37.8)}}
+
+
+def chart_spec(tab: Tab, spec: Chart, sid: int, grid_rows: int, lang: Lang,
+               columns: int | None = None) -> dict:
+    """The chart's ``ChartSpec``. A dynamic chart has one series per column after its category
+    (``columns``: how many the last run wrote, default every reserved one), titled by the header
+    row."""
     block = next(b for b in tab.blocks if b.name == spec.block)
     keys = [c.key for c in block.columns]
+    first_row = block.first_data_row - (1 if spec.dynamic else 0)
 
-    def source(key: str) -> dict:
-        c = block.anchor_col + keys.index(key) - 1
+    def source(c: int) -> dict:
         return {"sourceRange": {"sources": [{
-            "sheetId": sid, "startRowIndex": block.first_data_row - 1, "endRowIndex": grid_rows,
-            "startColumnIndex": c, "endColumnIndex": c + 1}]}}
+            "sheetId": sid, "startRowIndex": first_row - 1, "endRowIndex": grid_rows,
+            "startColumnIndex": c - 1, "endColumnIndex": c}]}}
 
-    series = [{"series": source(key), "targetAxis": "LEFT_AXIS", "type": "COLUMN"}
-              for key in spec.bars]
-    series += [{"series": source(key), "targetAxis": "RIGHT_AXIS", "type": "LINE"}
-               for key in spec.lines]
-    row, col = parse_ref(spec.anchor)
-    return {"addChart": {"chart": {
-        "spec": {"title": t(spec.title, lang), "basicChart": {
-            "chartType": "COMBO", "legendPosition": "BOTTOM_LEGEND",
-            "stackedType": "STACKED" if spec.stacked else "NOT_STACKED", "headerCount": 0,
-            "axis": [{"position": "BOTTOM_AXIS"}, {"position": "LEFT_AXIS"},
-                     {"position": "RIGHT_AXIS"}],
-            "domains": [{"domain": source(spec.category)}], "series": series}},
-        "position": {"overlayPosition": {
-            "anchorCell": {"sheetId": sid, "rowIndex": row - 1, "columnIndex": col - 1},
-            "widthPixels": int(spec.width_cm * 37.8), "heightPixels": int(spec.height_cm * 37.8)}},
-    }}}
+    category = block.anchor_col + keys.index(spec.category)
+    if spec.dynamic:
+        last = block.anchor_col + (columns or block.width) - 1
+        bar_cols = list(range(category + 1, last + 1))
+    else:
+        bar_cols = [block.anchor_col + keys.index(k) for k in spec.bars]
+    kind = "BAR" if spec.horizontal else "COLUMN"
+    series = [{"series": source(c), "targetAxis": "BOTTOM_AXIS" if spec.horizontal
+               else "LEFT_AXIS", "type": kind,
+               "colorStyle": _rgb(SERIES_COLOURS[i % len(SERIES_COLOURS)])}
+              for i, c in enumerate(bar_cols)]
+    series += [{"series": source(block.anchor_col + keys.index(k)), "targetAxis": "RIGHT_AXIS",
+                "type": "LINE"} for k in spec.lines]
+    axes = [{"position": "BOTTOM_AXIS"}, {"position": "LEFT_AXIS"}]
+    if spec.lines:
+        axes.append({"position": "RIGHT_AXIS"})
+    return {"title": t(spec.title, lang), "basicChart": {
+        "chartType": "BAR" if spec.horizontal else ("COMBO" if spec.lines else "COLUMN"),
+        "legendPosition": "BOTTOM_LEGEND",
+        "stackedType": "STACKED" if spec.stacked else "NOT_STACKED",
+        "headerCount": 1 if spec.dynamic else 0, "axis": axes,
+        "domains": [{"domain": source(category)}], "series": series}}
 
 
 def _settings(out: _Requests, sid: int, template: Template, lang: Lang) -> None:
@@ -261,6 +306,8 @@ def _settings(out: _Requests, sid: int, template: Template, lang: Lang) -> None:
         elif setting.choices:
             default = next(c for c in setting.choices if c.value == setting.default)
             value = _text(t(default.label, lang))
+        elif setting.default:
+            value = _text(setting.default)
         out.cell(sid, f"C{row}", value, "setting_value", "text")
         out.cell(sid, f"D{row}", _text(t(setting.help, lang)), "body")
         if setting.choices:
@@ -270,6 +317,33 @@ def _settings(out: _Requests, sid: int, template: Template, lang: Lang) -> None:
                 "rule": {"condition": {"type": "ONE_OF_LIST", "values": [
                     {"userEnteredValue": t(c.label, lang)} for c in setting.choices]},
                     "strict": True, "showCustomUi": True}}})
+    for grid in template.grids:
+        _grid(out, sid, grid, lang)
     out.items.append({"updateDimensionProperties": {
         "range": {"sheetId": sid, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1},
         "properties": {"hiddenByUser": True}, "fields": "hiddenByUser"}})
+
+
+def _grid(out: _Requests, sid: int, grid: GridSetting, lang: Lang) -> None:
+    top, left = grid.first_cell[0] - 2, grid.first_cell[1] - 1
+    width = len(grid.col_labels)
+    out.cell(sid, f"{col_letter(left)}{top}", _text(t(grid.title, lang)), "h2", span=width + 1)
+    out.cell(sid, f"{col_letter(left)}{top + 1}", _text(""), "table_header")
+    for j, label in enumerate(grid.col_labels):
+        out.cell(sid, f"{col_letter(left + 1 + j)}{top + 1}", _text(t(label, lang)),
+                 "table_header")
+    for i, label in enumerate(grid.row_labels):
+        out.cell(sid, f"{col_letter(left)}{top + 2 + i}", _text(t(label, lang)), "field_name")
+        for j in range(width):
+            out.cell(sid, f"{col_letter(left + 1 + j)}{top + 2 + i}",
+                     _text(t(grid.default[i][j], lang)), "setting_value", "text")
+    out.items.append({"setDataValidation": {
+        "range": {"sheetId": sid, "startRowIndex": top + 1,
+                  "endRowIndex": top + 1 + len(grid.row_labels), "startColumnIndex": left,
+                  "endColumnIndex": left + width},
+        "rule": {"condition": {"type": "ONE_OF_LIST", "values": [
+            {"userEnteredValue": t(c, lang)} for c in grid.choices]},
+            "strict": True, "showCustomUi": True}}})
+    help_row = top + 2 + len(grid.row_labels)
+    out.cell(sid, f"{col_letter(left)}{help_row}", _text(t(grid.help, lang)), "body",
+             span=width + 1)

@@ -19,7 +19,7 @@ import pandas as pd
 from kc_sheets.backends.google import urls
 from kc_sheets.backends.google.http import KcHTTPClient
 from kc_sheets.backends.google.layout import (
-    LAYOUT_KEY, add_sheet_requests, layout_requests, layout_value,
+    LAYOUT_KEY, add_sheet_requests, chart_spec, layout_requests, layout_value,
 )
 from kc_sheets.backends.protocol import BlockWrite, TabWrite
 from kc_sheets.cells import col_letter, parse_ref, serial
@@ -220,6 +220,7 @@ class GSheetBook:
                     grow.append({"appendDimension": {"sheetId": props["sheetId"],
                                                      "dimension": dimension,
                                                      "length": need - have}})
+            grow += self._chart_updates(tab_write, props["sheetId"], needed_rows)
         if grow:
             self.http.request("post", urls.batch_update(self.id), json={"requests": grow})
             self._meta = None
@@ -227,6 +228,19 @@ class GSheetBook:
             self.http.request("post", urls.values_batch_update(self.id),
                               json={"valueInputOption": "RAW", "data": body})
         return f"https://docs.google.com/spreadsheets/d/{self.id}/edit"
+
+    def _chart_updates(self, tab_write: TabWrite, sid: int, grid_rows: int) -> list[dict]:
+        """Charts with one series per written column (a layer cake) get exactly those series."""
+        spec = tab_write.spec
+        if spec is None:
+            return []
+        widths = {w.block.name: w.frame.shape[1] for w in tab_write.blocks}
+        present = {c["chartId"] for sheet in self.metadata().get("sheets", [])
+                   if sheet["properties"]["sheetId"] == sid for c in sheet.get("charts", [])}
+        return [{"updateChartSpec": {"chartId": chart.chart_id, "spec": chart_spec(
+            spec, chart, sid, grid_rows, self.lang, widths[chart.block])}}
+            for chart in spec.charts
+            if chart.dynamic and chart.block in widths and chart.chart_id in present]
 
     def _block_ranges(self, tab: str, write: BlockWrite, grid_rows: int
                       ) -> tuple[list[dict], int, int]:
