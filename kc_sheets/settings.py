@@ -161,7 +161,6 @@ def read_settings(rows: list[tuple[int, str, object]], *, tab: str, lang: Lang =
         elif "." in key:
             name, part = key.split(".", 1)
             out.values.setdefault(name, {})[part] = value
-            out.rows.setdefault(name, row)
         else:
             out.values[key] = value
     for grid in grids:

@@ -240,6 +240,18 @@ def settings_from(settings: object, lang: Lang = "fr") -> RfmSettings:
     ``rfm_thresholds`` (criterion -> 4 numbers or a text such as "30; 90; 180; 365") and
     ``rfm_grid`` (a mapping (R, FM) -> key, or 5 rows of 5 cells, see :func:`grid_from_cells`)
     of a Settings object, when it has them."""
+    rows = getattr(settings, "rows", None) or {}
+
+    def located(key: str, read):
+        """``read()``, its error pointing at the Settings row of ``key`` when there is one."""
+        try:
+            return read()
+        except KcError as error:
+            if error.tab or key not in rows:
+                raise
+            raise KcError(error.key, tab=t("tab.settings", lang), row=rows[key], column="C",
+                          lang=lang, **error.params) from None
+
     grid = getattr(settings, "rfm_grid", None)
     if grid is None or isinstance(grid, Mapping):
         grid = dict(grid or DEFAULT_GRID)
@@ -248,11 +260,13 @@ def settings_from(settings: object, lang: Lang = "fr") -> RfmSettings:
     typed = getattr(settings, "rfm_thresholds", None) or {}
     cuts = {c: typed.get(c) for c in CRITERIA}
     return RfmSettings(
-        analysis_date=parse_analysis_date(getattr(settings, "rfm_analysis_date", None), lang),
+        analysis_date=located("rfm_analysis_date", lambda: parse_analysis_date(
+            getattr(settings, "rfm_analysis_date", None), lang)),
         monetary=getattr(settings, "rfm_monetary", None) or "revenue",
         scoring=getattr(settings, "rfm_scoring", None) or "quintiles",
         thresholds={c: DEFAULT_THRESHOLDS[c] if v is None or (isinstance(v, str) and not v.strip())
-                    else parse_cut_points(v, c, lang) for c, v in cuts.items()},
+                    else located(f"rfm_thresholds.{c}", lambda v=v, c=c: parse_cut_points(
+                        v, c, lang)) for c, v in cuts.items()},
         grid=grid)
 
 
