@@ -3,6 +3,7 @@
     python scripts/bench.py            # 1,048,575 rows (Excel's maximum)
     python scripts/bench.py --quick    # 100,000 rows
     python scripts/bench.py --rows 200000 --repeat 3 --skip-openpyxl
+    python scripts/bench.py --template all-in-one --skip-openpyxl   # every analysis at once
 
 Every measurement runs in its own fresh child process (this file re-run with ``_child``); the
 child times only the operation (imports are done before the clock starts) and reports its own
@@ -53,7 +54,7 @@ def _peak_mb() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
-def _build(path: Path, rows: int) -> dict:
+def _build(path: Path, rows: int, template: str = "first-vs-repeat") -> dict:
     from kc_sheets import sample_data
     from kc_sheets.backends.raw_writer import fill_raw_data
     from kc_sheets.templates import get
@@ -61,7 +62,7 @@ def _build(path: Path, rows: int) -> dict:
 
     started = time.perf_counter()
     tmp = path.with_name(f".{path.name}.building.xlsx")
-    build(get("first-vs-repeat"), tmp, "fr")
+    build(get(template), tmp, "fr")
     fill_raw_data(tmp, sample_data.generate(rows=rows, seed=1))
     os.replace(tmp, path)
     return {"seconds": time.perf_counter() - started}
@@ -106,7 +107,7 @@ def _phases(path: Path) -> dict[str, list[float]]:
     blocks = {}
     for analysis in template.analyses:
         blocks.update(analysis(ctx))
-    lap("analyses")
+        lap(f"analysis {analysis.__module__.rsplit('.', 1)[-1]}")
     blocks.update(quality_blocks(ingested, lang))
     lap("quality blocks (set-aside list)")
     blocks.update(run_blocks(template, ingested, lang, clock - started, dt.datetime.now()))
@@ -196,13 +197,15 @@ def machine_facts() -> list[str]:
                                         else "")]
 
 
-def cached_workbook(work: Path, rows: int, rebuild: bool) -> Path:
-    path = work / f"bench-{rows}.xlsx"
+def cached_workbook(work: Path, rows: int, rebuild: bool, template: str = "first-vs-repeat"
+                    ) -> Path:
+    suffix = "" if template == "first-vs-repeat" else f"-{template}"
+    path = work / f"bench-{rows}{suffix}.xlsx"
     if path.exists() and not rebuild:
         print(f"workbook: {path} (cached, {path.stat().st_size / 2**20:.1f} MB)")
         return path
     work.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run([sys.executable, __file__, "_build", str(path), str(rows)],
+    proc = subprocess.run([sys.executable, __file__, "_build", str(path), str(rows), template],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"building the workbook failed:\n{proc.stderr}")
@@ -224,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
                         default=Path(tempfile.gettempdir()) / "kc_sheets_bench",
                         help="folder caching the built workbooks")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached workbook")
+    parser.add_argument("--template", default="first-vs-repeat",
+                        help="template of the workbook Calculate fills (e.g. all-in-one: "
+                             "first vs repeat, RFM, cohorts, churn and retention at once)")
     parser.add_argument("--excel-remote", type=int, default=0, metavar="ROWS",
                         help="also time a Raw Data round trip through xlwings' remote engine "
                              "(read, compute, actions) at ROWS rows, e.g. 100000")
@@ -231,8 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = QUICK_ROWS if args.quick else args.rows
 
     print("\n".join(machine_facts()))
-    print(f"date: {time.strftime('%Y-%m-%d %H:%M')}, rows: {rows:,}, repeat: {args.repeat}")
-    source = cached_workbook(args.work, rows, args.rebuild)
+    print(f"date: {time.strftime('%Y-%m-%d %H:%M')}, rows: {rows:,}, repeat: {args.repeat}, "
+          f"template: {args.template}")
+    source = cached_workbook(args.work, rows, args.rebuild, args.template)
 
     kinds = ["fastexcel", "fastexcel_arrow", "calamine", "calculate", "phases"]
     kinds += [] if args.skip_openpyxl else ["openpyxl"]
@@ -306,6 +313,6 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "_child":
         print(json.dumps(child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))))
     elif len(sys.argv) > 1 and sys.argv[1] == "_build":
-        print(json.dumps(_build(Path(sys.argv[2]), int(sys.argv[3]))))
+        print(json.dumps(_build(Path(sys.argv[2]), int(sys.argv[3]), *sys.argv[4:5])))
     else:
         sys.exit(main())

@@ -12,6 +12,7 @@ so ``=HYPERLINK(...)`` read from Raw Data stays the text ``=HYPERLINK(...)``.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 import re
@@ -66,25 +67,32 @@ def _text_cell(ref: str, style: str, text: str) -> str:
 
 
 def _column_cells(values: pd.Series, first_row: int, col: int, styles: list[str],
-                  date1904: bool) -> list[tuple[int, str]]:
-    """XML of one column's cells, as (row, xml) pairs; empty values give styled empty cells."""
+                  date1904: bool) -> list[str]:
+    """XML of one column's cells, row after row; empty values give styled empty cells.
+
+    Numbers, dates and booleans are formatted by numpy in one pass; only text goes cell by
+    cell (it needs escaping)."""
     letter = col_letter(col)
-    out: list[tuple[int, str]] = []
+    rows = range(first_row, first_row + len(values))
     kind = values.dtype.kind
-    if kind == "M":
-        numbers = serials(values.to_numpy(dtype="datetime64[ns]"), date1904)
-        items = [None if math.isnan(v) else v for v in numbers.tolist()]
-    elif kind in "iub":
-        items = values.tolist()
-    elif kind == "f":
-        items = [None if not math.isfinite(v) else v for v in values.tolist()]
-    else:
-        items = values.astype(object).tolist()
-    for i, value in enumerate(items):
-        row = first_row + i
-        ref = f"{letter}{row}"
-        style = styles[i]
-        out.append((row, _value_cell(ref, style, value, date1904)))
+    if kind in "fiuM":
+        if kind == "M":
+            numbers = serials(values.to_numpy(dtype="datetime64[ns]"), date1904)
+        else:
+            numbers = values.to_numpy()
+        texts = numbers.astype(str).tolist()
+        present = np.isfinite(numbers).tolist() if kind in "fM" else [True] * len(texts)
+        return [f'<c r="{letter}{r}"{s}><v>{v}</v></c>' if ok else f'<c r="{letter}{r}"{s}/>'
+                for r, s, v, ok in zip(rows, styles, texts, present)]
+    if kind == "b":
+        return [f'<c r="{letter}{r}"{s} t="b"><v>{int(v)}</v></c>'
+                for r, s, v in zip(rows, styles, values.tolist())]
+    out = []
+    for r, s, value in zip(rows, styles, values.astype(object).tolist()):
+        if isinstance(value, str):
+            out.append(_text_cell(f"{letter}{r}", s, value))
+        else:
+            out.append(_value_cell(f"{letter}{r}", s, value, date1904))
     return out
 
 
@@ -118,6 +126,7 @@ class SheetEditor:
         self.rows: dict[int, etree._Element] = {}
         self.cells: dict[int, dict[int, etree._Element]] = {}
         row_number = 0
+        columns: dict[str, int] = {}           # "AB" -> 28, parsed once per sheet
         for row in self.sheet_data.iterchildren(_ROW):
             row_number = int(row.get("r") or row_number + 1)
             row.set("r", str(row_number))
@@ -126,10 +135,16 @@ class SheetEditor:
             col = 0
             for cell in row.iterchildren(_C):
                 ref = cell.get("r")
-                col = parse_ref(ref)[1] if ref else col + 1
-                cell.set("r", f"{col_letter(col)}{row_number}")
+                letters = ref.rstrip("0123456789") if ref else ""
+                if letters and ref[len(letters):] == str(row_number):
+                    col = columns.get(letters) or columns.setdefault(
+                        letters, parse_ref(f"{letters}1")[1])
+                else:                            # no reference, or another row's: rebuild it
+                    col = parse_ref(ref)[1] if ref else col + 1
+                    cell.set("r", f"{col_letter(col)}{row_number}")
                 cells[col] = cell
             self.cells[row_number] = cells
+        self.row_numbers = sorted(self.cells)
         self.new_cells: dict[int, dict[int, str]] = {}
         self.max_row_written: dict[str, int] = {}
 
@@ -142,11 +157,14 @@ class SheetEditor:
         block = write.block
         region = block_region(write)
         style_row = block.first_data_row
-        last_existing = max(self.rows, default=0)
-        snapshot = {(r, c): self.style_at(r, c)
-                    for r in range(region.first_row, (region.last_row or last_existing) + 1)
-                    for c in range(region.first_col, region.last_col + 1)
-                    if self.style_at(r, c) is not None}
+        snapshot: dict[tuple[int, int], str] = {}
+        by_col: dict[int, dict[int, str]] = {}
+        for r in self._rows_in(region):
+            for c, cell in self.cells[r].items():
+                style = cell.get("s")
+                if style is not None and region.first_col <= c <= region.last_col:
+                    snapshot[(r, c)] = style
+                    by_col.setdefault(c, {})[r] = style
         self._clear(region)
         frame = write.frame
         if block.layout == "fields":
@@ -174,11 +192,17 @@ class SheetEditor:
         for i in range(frame.shape[1]):
             col = block.anchor_col + i
             base = snapshot.get((style_row, col)) or snapshot.get((style_row, last_fixed_col))
-            styles = [_attr(snapshot.get((style_row + k, col)) or base)
-                      for k in range(rows_for_style)]
+            styles = [_attr(base)] * rows_for_style
+            for r, style in by_col.get(col, {}).items():
+                if 0 <= r - style_row < rows_for_style:
+                    styles[r - style_row] = _attr(style)
             cells = _column_cells(frame.iloc[:n, i], style_row, col, styles, self.date1904)
-            for row, xml in cells:
-                self._put(row, col, xml)
+            new_cells = self.new_cells
+            for row, xml in zip(range(style_row, style_row + n), cells):
+                row_cells = new_cells.get(row)
+                if row_cells is None:
+                    row_cells = new_cells[row] = {}
+                row_cells[col] = xml
             for k in range(n, rows_for_style):   # keep the style row (and fixed rows) styled
                 self._put(style_row + k, col, f'<c r="{col_letter(col)}{style_row + k}"'
                                               f'{styles[k]}/>')
@@ -199,12 +223,18 @@ class SheetEditor:
             last = col_letter(block.anchor_col + block.width - 1)
             node.set("ref", f"{block.anchor}:{last}{block.first_data_row + max(rows, 1) - 1}")
 
+    def _rows_in(self, region: Region) -> list[int]:
+        """Numbers of the sheet's existing rows inside the region's rows."""
+        start = bisect.bisect_left(self.row_numbers, region.first_row)
+        stop = len(self.row_numbers) if region.last_row is None else bisect.bisect_right(
+            self.row_numbers, region.last_row)
+        return self.row_numbers[start:stop]
+
     def _clear(self, region: Region) -> None:
-        for row, cells in self.cells.items():
-            if row < region.first_row or (region.last_row is not None and row > region.last_row):
-                continue
+        for row in self._rows_in(region):      # to_bytes writes the cells left in self.cells
+            cells = self.cells[row]
             for col in [c for c in cells if region.first_col <= c <= region.last_col]:
-                self.rows[row].remove(cells.pop(col))
+                del cells[col]
         for row, cells in self.new_cells.items():
             if row >= region.first_row and (region.last_row is None or row <= region.last_row):
                 for col in [c for c in cells if region.first_col <= c <= region.last_col]:
