@@ -12,6 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from PIL import Image
+
 from kc_sheets import sample_data
 from kc_sheets.calculate import calculate
 from kc_sheets.demo import template_with_sample
@@ -23,14 +25,18 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "img"
 
 
-def shoot(template_id: str, lang: str, tabs: list[tuple[str, str]], work: Path) -> list[Path]:
+def shoot(template_id: str, lang: str, tabs: list[tuple[str, str]], work: Path,
+          rows: int = 20_000, dpi: int = 90,
+          crop: dict[str, tuple[float, float, float, float]] | None = None) -> list[Path]:
+    """Pages of a calculated demo workbook; ``crop``: picture name -> (left, top, right,
+    bottom) as fractions of the page, for tabs wider than a readable page."""
     spec = next(s for s in all_templates() if s.id == template_id)
     path = template_with_sample(work / f"{spec.id}-{lang}.xlsx", spec.id, lang,
-                                sample_data.generate(rows=20_000, seed=42, lang=lang))
+                                sample_data.generate(rows=rows, seed=42, lang=lang))
     calculate(path)
-    pngs = render_png(path, work / f"png-{lang}", dpi=90,
+    pngs = render_png(path, work / f"png-{spec.id}-{lang}", dpi=dpi,
                       locale="fr-FR" if lang == "fr" else "en-GB")
-    texts = page_texts(work / f"png-{lang}" / f"{path.stem}.pdf")
+    texts = page_texts(work / f"png-{spec.id}-{lang}" / f"{path.stem}.pdf")
     written = []
     for name, marker in tabs:
         text = t(marker, lang)
@@ -38,7 +44,14 @@ def shoot(template_id: str, lang: str, tabs: list[tuple[str, str]], work: Path) 
                      if " ".join(page.split()).startswith(" ".join(text.split()))
                      or (marker.endswith("chart.title") and text in " ".join(page.split())))
         target = OUT / f"{template_id}-{lang}-{name}.png"
-        shutil.copy(pngs[index], target)
+        if crop and name in crop:
+            with Image.open(pngs[index]) as page:
+                w, h = page.size
+                left, top, right, bottom = crop[name]
+                page.crop((int(left * w), int(top * h), int(right * w), int(bottom * h))
+                          ).save(target, optimize=True)
+        else:
+            shutil.copy(pngs[index], target)
         written.append(target)
     return written
 
@@ -51,6 +64,13 @@ def main() -> int:
             for target in shoot("first-vs-repeat", lang, [("analysis", "fvr.chart.title"),
                                                           ("quality", "quality.title")], work):
                 print(target.relative_to(ROOT))
+        # the pages of `kc-sheets demo --template all-in-one` (its 5,000 sample orders)
+        for target in shoot("all-in-one", "fr", [("rfm", "rfm.title"),
+                                                 ("retention", "coh.t.retention_rate")],
+                            work, rows=5_000, dpi=150,
+                            crop={"retention": (0.03, 0.12, 0.62, 0.80),
+                                  "rfm": (0.03, 0.12, 0.97, 0.95)}):
+            print(target.relative_to(ROOT))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

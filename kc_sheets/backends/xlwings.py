@@ -259,20 +259,24 @@ def _write_block(sheet, write: BlockWrite, last_row: int) -> int:
 
 
 def _copy_styles(sheet, write: BlockWrite, first: int, height: int) -> None:
-    """Give the written rows the formats of the style row (extra columns: its last cell's)."""
+    """Give the written rows the formats of the style row, column by column over the block's
+    reserved width (a triangle's period columns keep their percent format and colour scale);
+    columns written past that width take the last reserved column's."""
     block = write.block
-    last_fixed = block.anchor_col + len(block.columns) - 1
-    if height > 1:
-        sheet.range((first, block.anchor_col), (first, last_fixed)).copy(
-            sheet.range((first + 1, block.anchor_col), (first + height - 1, last_fixed)))
+    last_reserved = block.anchor_col + block.width - 1
     last_written = block.anchor_col + write.frame.shape[1] - 1
-    if last_written > last_fixed:
-        sheet.range((first, last_fixed)).copy(
-            sheet.range((first, last_fixed + 1), (first + height - 1, last_written)))
+    last_styled = min(max(last_written, block.anchor_col + len(block.columns) - 1),
+                      last_reserved)
+    if height > 1:
+        sheet.range((first, block.anchor_col), (first, last_styled)).copy(
+            sheet.range((first + 1, block.anchor_col), (first + height - 1, last_styled)))
+    if last_written > last_reserved:
+        sheet.range((first, last_reserved)).copy(
+            sheet.range((first, last_reserved + 1), (first + height - 1, last_written)))
         if write.header is not None:
             row = block.anchor_row
-            sheet.range((row, last_fixed)).copy(
-                sheet.range((row, last_fixed + 1), (row, last_written)))
+            sheet.range((row, last_reserved)).copy(
+                sheet.range((row, last_reserved + 1), (row, last_written)))
 
 
 def series_formula(formula: str, tab: str, blocks: dict[int, int]) -> str:

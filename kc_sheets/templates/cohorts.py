@@ -110,9 +110,12 @@ register({
     "g.cohort_retention.def": (
         "Clients actifs de la cohorte ÷ taille de la cohorte ; 100 % en période 0. La moyenne "
         "pondérée donne la part de tous les clients encore actifs N périodes après leur premier "
-        "achat.",
+        "achat. Dans « Taux de rétention : deux méthodes », c'est la période 1 : la part des "
+        "nouveaux clients qui rachètent dès la période suivante.",
         "Active cohort customers ÷ cohort size; 100 % in period 0. The weighted average gives "
-        "the share of all customers still active N periods after their first purchase."),
+        "the share of all customers still active N periods after their first purchase. In "
+        "'Retention rate: two methods' it is period 1: the share of new customers who buy again "
+        "in the very next period."),
     "g.basic_retention": ("Taux de rétention (méthode simple)", "Retention rate (basic method)"),
     "g.basic_retention.def": (
         "(Clients à la fin − nouveaux clients) ÷ clients au début, un client comptant s'il a "

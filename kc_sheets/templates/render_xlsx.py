@@ -198,12 +198,12 @@ def _render_block(ws: Worksheet, block: Block, lang: Lang, styler: _Styler) -> N
         ws.cell(first, col, t("stamp.never", lang))
     if block.autofilter:
         ws.auto_filter.ref = f"{col_letter(col)}{row}:{col_letter(col + block.width - 1)}{first}"
-    if block.extra_width and block.extra_fmt != "text":   # columns only some data fills
-        for i in range(len(block.columns), block.width):
-            if block.header:
-                styler.apply(ws.cell(row, col + i), "table_header")
-            for r in range(first, first + rows):
-                styler.apply(ws.cell(r, col + i), data_style, block.extra_fmt)
+    extra_style = "cell_text" if data_style == "cell" and block.extra_fmt == "text" else data_style
+    for i in range(len(block.columns), block.width):     # columns only some data fills
+        if block.header:
+            styler.apply(ws.cell(row, col + i), "table_header")
+        for r in range(first, first + rows):
+            styler.apply(ws.cell(r, col + i), extra_style, block.extra_fmt)
 
 
 def _render_heatmap(ws: Worksheet, tab: Tab, spec: Heatmap) -> None:
