@@ -68,7 +68,7 @@ def main() -> int:
         for target in shoot("all-in-one", "fr", [("rfm", "rfm.title"),
                                                  ("retention", "coh.t.retention_rate")],
                             work, rows=5_000, dpi=150,
-                            crop={"retention": (0.03, 0.12, 0.62, 0.80),
+                            crop={"retention": (0.03, 0.10, 0.97, 0.97),
                                   "rfm": (0.03, 0.12, 0.97, 0.95)}):
             print(target.relative_to(ROOT))
     finally:

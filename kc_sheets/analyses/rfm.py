@@ -165,6 +165,11 @@ register({
         "Paramètres les distingueraient.",
         "{criterion}: {share}% of customers have the best value ({value}); quintiles cannot tell "
         "them apart and give them score {score}. Thresholds typed in Settings would."),
+    "rfm.note.none": (
+        "Rien à signaler : toutes les commandes sont avant la date d'analyse, chaque client a au "
+        "moins un achat et les notes départagent bien les clients.",
+        "Nothing to report: every order is before the analysis date, every customer has a "
+        "purchase and the scores tell customers apart."),
     "rfm.bad_date": (
         "date d'analyse RFM non reconnue : « {value} ». Saisissez une date (31/12/2024) ou laissez "
         "vide pour le lendemain de la dernière commande.",
@@ -685,5 +690,10 @@ def rfm_blocks(orders: pd.DataFrame, settings: RfmSettings | None = None,
 
 
 def analyse(ctx) -> dict[str, pd.DataFrame]:
-    """The blocks of the RFM template (settings read from ``ctx.settings.rfm_*`` when present)."""
-    return rfm_blocks(ctx.ingested.orders, settings_from(ctx.settings, ctx.lang), ctx.lang)
+    """The blocks of the RFM template (settings read from ``ctx.settings.rfm_*`` when present);
+    when there is nothing to warn about, the notes say so (a reader sees the list was checked).
+    """
+    blocks = rfm_blocks(ctx.ingested.orders, settings_from(ctx.settings, ctx.lang), ctx.lang)
+    if blocks["rfm.notes"].empty:
+        blocks["rfm.notes"] = pd.DataFrame({"note": [t("rfm.note.none", ctx.lang)]})
+    return blocks

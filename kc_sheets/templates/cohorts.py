@@ -34,12 +34,14 @@ register({
                                 "Retention rate: two methods"),
     "coh.triangle.note": (
         "Une ligne par cohorte (période du premier achat), une colonne par période écoulée depuis "
-        "(0 = la période d'acquisition). Case vide : période pas encore atteinte. Dernière ligne : "
-        "moyenne pondérée par la taille des cohortes. Plus la couleur est foncée, plus la valeur "
-        "est haute.",
+        "(0 = la période d'acquisition). Case vide : période pas encore atteinte.",
         "One row per cohort (period of first purchase), one column per period since then (0 = "
-        "the acquisition period). Blank cell: period not reached yet. Last row: average weighted "
-        "by cohort size. The darker the colour, the higher the value."),
+        "the acquisition period). Blank cell: period not reached yet."),
+    "coh.triangle.note2": (
+        "Dernière ligne : moyenne pondérée par la taille des cohortes. Plus la couleur est foncée, "
+        "plus la valeur est haute. Mois, trimestre ou année : onglet « Paramètres ».",
+        "Last row: average weighted by cohort size. The darker the colour, the higher the value. "
+        "Month, quarter or year: 'Settings' tab."),
     "tab.coh.retention_rate": ("Rétention", "Retention"),
     "tab.coh.active_customers": ("Clients actifs", "Active customers"),
     "tab.coh.net_revenue": ("CA cohortes", "Cohort revenue"),
@@ -217,7 +219,7 @@ def master_tab() -> Tab:
                Text("B6", "coh.h.long", "h2", span=len(LONG_COLUMNS)),
                Text(f"{summary_col}6", "coh.h.summary", "h2", span=len(SUMMARY_COLUMNS)),
                Text(f"{basic_col}6", "coh.h.basic", "h2", span=len(BASIC_COLUMNS))),
-        widths=tuple(widths), freeze="A8", tab_color="accent",
+        widths=tuple(widths), freeze="A8", tab_color="accent", fit_width=False,
     )
 
 
@@ -232,7 +234,8 @@ def triangle_tab(metric: str, with_retention: bool = False) -> Tab:
                      Column("new_customers", "col.new_customers", "int")),
                     dynamic_header=True, extra_width=TRIANGLE_COLUMNS, extra_label="col.period_n",
                     extra_fmt=fmt)]
-    texts = [Text("B2", f"coh.t.{metric}", "title"), Text("B3", "coh.triangle.note", "subtitle")]
+    texts = [Text("B2", f"coh.t.{metric}", "title"), Text("B3", "coh.triangle.note", "subtitle"),
+             Text("B5", "coh.triangle.note2", "note")]
     if with_retention:
         blocks.append(Block("retention.summary", "B7", RETENTION_SUMMARY_COLUMNS, fixed_rows=2))
         texts.append(Text("B6", "coh.h.retention_summary", "h2", span=4))
@@ -241,10 +244,10 @@ def triangle_tab(metric: str, with_retention: bool = False) -> Tab:
         texts=tuple(texts),
         heatmaps=(Heatmap(f"cohorts.{metric}", skip=3 if metric == "retention_rate" else 2,
                           rows=TRIANGLE_ROWS),),   # period 0 of retention is always 100 %
-        widths=(("A", 3.0), ("B", 16.0), ("C", 13.0)) + tuple(
+        widths=(("A", 3.0), ("B", 21.0), ("C", 13.0)) + tuple(
             (col_letter(3 + i), 9.5 if fmt in ("percent", "int", "number") else 11.0)
             for i in range(1, TRIANGLE_COLUMNS + 1)),
-        freeze=f"D{row + 1}", tab_color="primary",
+        freeze=f"D{row + 1}", tab_color="primary", fit_width=False,
     )
 
 

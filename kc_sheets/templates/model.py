@@ -191,6 +191,7 @@ class Tab:
     freeze: str | None = None
     gridlines: bool = False
     tab_color: str | None = None
+    fit_width: bool = True      # printed one page wide (False: wide tables run over pages)
 
     def block(self, name: str) -> Block:
         return next(b for b in self.blocks if b.name == name)

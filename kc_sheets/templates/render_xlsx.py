@@ -158,9 +158,15 @@ def _fit_height(ws: Worksheet, cell, tab: Tab, span: int) -> None:
 def _page_setup(ws: Worksheet, tab: Tab, brand: Brand) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr.fitToPage = tab.fit_width
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
+    if not tab.fit_width:            # wide tables: natural size, their first columns on every page
+        ws.page_setup.scale = 80
+        first = next((b for b in tab.blocks if b.dynamic_header), None)
+        if first is not None:
+            ws.print_title_cols = (f"{col_letter(first.anchor_col)}:"
+                                   f"{col_letter(first.anchor_col + len(first.columns) - 1)}")
     ws.print_options.horizontalCentered = False
     ws.page_margins.left = ws.page_margins.right = 0.4
     footer = brand.name + (f" · {brand.contact}" if brand.contact else "")
