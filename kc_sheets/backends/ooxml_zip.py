@@ -49,6 +49,7 @@ DEFAULT_FIXED_TIME: tuple[int, int, int, int, int, int] = (2024, 1, 1, 0, 0, 0)
 DEFAULT_CORE_MODIFIED = "2024-01-01T00:00:00Z"
 
 COMPRESS_LEVEL = 6
+FAST_COMPRESS_LEVEL, FAST_COMPRESS_FROM = 1, 16 * 2**20   # big sheets: 3-4x faster, ~30 % larger
 _CHUNK = 1 << 20  # raw copy buffer size
 
 _STORED = zipfile.ZIP_STORED  # 0
@@ -335,11 +336,13 @@ def _copy_raw(fp: BinaryIO, info: zipfile.ZipInfo, out: _CountingWriter,
 
 def _write_new(name: str, data: bytes, out: _CountingWriter, dos_time: int, dos_date: int,
                like: zipfile.ZipInfo | None) -> _Entry:
-    """Write one entry with new content, deflated at COMPRESS_LEVEL."""
+    """Write one entry with new content, deflated at COMPRESS_LEVEL (FAST_COMPRESS_LEVEL for
+    parts of FAST_COMPRESS_FROM bytes or more: a customer list of 500,000 rows)."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"replacement for {name!r} must be bytes, not {type(data).__name__}")
     data = bytes(data)
-    comp = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
+    level = FAST_COMPRESS_LEVEL if len(data) >= FAST_COMPRESS_FROM else COMPRESS_LEVEL
+    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
     payload = comp.compress(data) + comp.flush()
     name_bytes, utf8 = _encode_name(name)
     if like is not None:

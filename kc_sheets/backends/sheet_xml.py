@@ -20,14 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from lxml import etree
 
 from kc_sheets.backends.protocol import BlockWrite
 from kc_sheets.cells import col_letter, parse_ref, serial, serials
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_C = f"{{{NS}}}c"
-_ROW = f"{{{NS}}}row"
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_CELL_TEXT = 32767
 
@@ -96,6 +93,59 @@ def _column_cells(values: pd.Series, first_row: int, col: int, styles: list[str]
     return out
 
 
+FRAGMENT_ROWS = 2000
+_XML_SPECIALS = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
+
+
+def row_fragments(frame: pd.DataFrame, first_row: int, first_col: int,
+                  styles: list[list[str]], date1904: bool) -> list[str]:
+    """The XML of every row of ``frame`` (its cells side by side), built by Arrow column by
+    column: the same cells as :func:`_column_cells`, without a Python step per cell."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(frame)
+    rows = pa.array(np.arange(first_row, first_row + n)).cast(pa.string())
+    cells = []
+    for i in range(frame.shape[1]):
+        values = frame.iloc[:, i]
+        letter = col_letter(first_col + i)
+        column_styles = styles[i]
+        style = (pa.scalar(column_styles[0]) if len(set(column_styles)) == 1
+                 else pa.array(column_styles, type=pa.string()))
+        head = pc.binary_join_element_wise(f'<c r="{letter}', rows, '"', style, "")
+        empty = pc.binary_join_element_wise(head, "/>", "")
+        kind = values.dtype.kind
+        if kind in "fiuM":
+            numbers = (serials(values.to_numpy(dtype="datetime64[ns]"), date1904) if kind == "M"
+                       else values.to_numpy())
+            texts = pa.array(numbers.astype(str))
+            full = pc.binary_join_element_wise(head, "><v>", texts, "</v></c>", "")
+            present = pa.array(np.isfinite(numbers) if kind in "fM" else np.ones(n, bool))
+            cells.append(pc.if_else(present, full, empty))
+            continue
+        if kind == "b":
+            texts = pa.array(values.to_numpy().astype(np.int8).astype(str))
+            cells.append(pc.binary_join_element_wise(head, ' t="b"><v>', texts, "</v></c>", ""))
+            continue
+        objects = values.astype(object).tolist()
+        if not all(v is None or type(v) is str for v in objects):   # mixed: cell by cell
+            cells.append(pa.array(_column_cells(values, first_row, first_col + i,
+                                                column_styles, date1904), type=pa.string()))
+            continue
+        text = pa.array(objects, type=pa.string())
+        text = pc.utf8_slice_codeunits(pc.replace_substring_regex(text, _INVALID_XML.pattern, ""),
+                                       0, MAX_CELL_TEXT)
+        spaced = pc.match_substring_regex(text, r"^\s|\s$|\n")
+        for old, new in _XML_SPECIALS:
+            text = pc.replace_substring(text, old, new)
+        tag = pc.if_else(pc.fill_null(spaced, False), '<t xml:space="preserve">', "<t>")
+        full = pc.binary_join_element_wise(head, ' t="inlineStr"><is>', tag, text,
+                                           "</t></is></c>", "")
+        cells.append(pc.if_else(pc.is_null(text), empty, full))
+    return pc.binary_join_element_wise(*cells, "").to_pylist()
+
+
 def _value_cell(ref: str, style: str, value: object, date1904: bool) -> str:
     if value is None or value is pd.NaT or value is pd.NA:
         return f'<c r="{ref}"{style}/>'
@@ -115,56 +165,87 @@ def _value_cell(ref: str, style: str, value: object, date1904: bool) -> str:
 
 
 class SheetEditor:
-    """One worksheet part, parsed once; blocks are written into it, then it is serialised."""
+    """One worksheet part; blocks are written into it, then it is serialised.
+
+    The part is handled as text: rows are found once, and a row's cells are only parsed when a
+    block needs them, so a second Calculate on a sheet of 500,000 rows does not build an XML
+    tree of millions of cells. Rows of a long block below its style row that hold nothing but
+    the block's own cells are dropped whole (their cells take the style row's look again)."""
 
     def __init__(self, xml: bytes, date1904: bool = False) -> None:
-        self.root = etree.fromstring(xml)
+        text = xml.decode("utf-8")
         self.date1904 = date1904
-        self.sheet_data = self.root.find(f"{{{NS}}}sheetData")
-        if self.sheet_data is None:
-            self.sheet_data = etree.SubElement(self.root, f"{{{NS}}}sheetData")
-        self.rows: dict[int, etree._Element] = {}
-        self.cells: dict[int, dict[int, etree._Element]] = {}
+        found = _SHEET_DATA.search(text)
+        if found is None:                                    # no sheetData: add an empty one
+            at = text.rindex("</worksheet>")
+            text = text[:at] + "<sheetData/>" + text[at:]
+            found = _SHEET_DATA.search(text)
+        self.head, self.tail = text[:found.start()] + "<sheetData>", "</sheetData>" + text[
+            found.end():]
+        self.raw: dict[int, str] = {}             # row -> its cells' XML, not parsed yet
+        self.attrs: dict[int, str] = {}           # row -> attributes other than r and spans
         row_number = 0
-        columns: dict[str, int] = {}           # "AB" -> 28, parsed once per sheet
-        for row in self.sheet_data.iterchildren(_ROW):
-            row_number = int(row.get("r") or row_number + 1)
-            row.set("r", str(row_number))
-            self.rows[row_number] = row
-            cells: dict[int, etree._Element] = {}
-            col = 0
-            for cell in row.iterchildren(_C):
-                ref = cell.get("r")
-                letters = ref.rstrip("0123456789") if ref else ""
-                if letters and ref[len(letters):] == str(row_number):
-                    col = columns.get(letters) or columns.setdefault(
-                        letters, parse_ref(f"{letters}1")[1])
-                else:                            # no reference, or another row's: rebuild it
-                    col = parse_ref(ref)[1] if ref else col + 1
-                    cell.set("r", f"{col_letter(col)}{row_number}")
-                cells[col] = cell
-            self.cells[row_number] = cells
-        self.row_numbers = sorted(self.cells)
-        self.new_cells: dict[int, dict[int, str]] = {}
-        self.max_row_written: dict[str, int] = {}
+        for match in _ROW_XML.finditer(found.group(1) or ""):
+            attrs, body = match.group(1), match.group(2) or ""
+            number = _ROW_NUMBER.search(attrs)
+            row_number = int(number.group(1)) if number else row_number + 1
+            self.attrs[row_number] = _ROW_DROPPED_ATTRS.sub("", attrs)
+            self.raw[row_number] = body
+        self.row_numbers = sorted(self.raw)
+        self.cells: dict[int, dict[int, str]] = {}          # parsed rows: column -> cell XML
+        self.new_cells: dict[int, dict[int, str]] = {}   # row -> first column -> cell(s) XML
+        self.widest = 0                     # last column of the multi-cell fragments written
+        self.autofilter: str | None = None
+
+    def _parsed(self, row: int, region: Region | None = None) -> dict[int, str]:
+        """The row's cells by column. With ``region``: a row whose cells all lie in the
+        region's columns is dropped unparsed (an empty dict)."""
+        cells = self.cells.get(row)
+        if cells is not None:
+            return cells
+        body = self.raw.pop(row, "")
+        if region is not None and body:
+            first, last = _FIRST_REF.search(body), _LAST_REF.search(body)
+            if (first and last and region.first_col <= _col(first.group(1)) <= region.last_col
+                    and region.first_col <= _col(last.group(1)) <= region.last_col):
+                self.cells[row] = {}
+                return self.cells[row]
+        cells = {}
+        col = 0
+        for match in _CELL_XML.finditer(body):
+            cell = match.group(0)
+            ref = _REF.search(match.group(1))
+            if ref and ref.group(2) == str(row):
+                col = _col(ref.group(1))
+            else:                                 # no reference, or another row's: rebuild it
+                col = _col(ref.group(1)) if ref else col + 1
+                new_ref = f' r="{col_letter(col)}{row}"'
+                cell = (cell.replace(ref.group(0), new_ref, 1) if ref
+                        else cell.replace("<c", "<c" + new_ref, 1))
+            cells[col] = cell
+        self.cells[row] = cells
+        return cells
 
     def style_at(self, row: int, col: int) -> str | None:
-        cell = self.cells.get(row, {}).get(col)
-        return cell.get("s") if cell is not None else None
+        cell = self._parsed(row).get(col) if row in self.raw or row in self.cells else None
+        return _style_of(cell) if cell is not None else None
 
     def write_block(self, write: BlockWrite) -> int:
         """Clear the block's region and write its values; returns the number of data rows."""
         block = write.block
         region = block_region(write)
         style_row = block.first_data_row
+        keep_styles = block.first_data_row + (block.fixed_height or 1) - 1
         snapshot: dict[tuple[int, int], str] = {}
         by_col: dict[int, dict[int, str]] = {}
         for r in self._rows_in(region):
-            for c, cell in self.cells[r].items():
-                style = cell.get("s")
-                if style is not None and region.first_col <= c <= region.last_col:
-                    snapshot[(r, c)] = style
-                    by_col.setdefault(c, {})[r] = style
+            cells = self._parsed(r, region if r > keep_styles else None)
+            for c, cell in cells.items():
+                if region.first_col <= c <= region.last_col:
+                    style = _style_of(cell)
+                    if style is not None:
+                        snapshot[(r, c)] = style
+                        by_col.setdefault(c, {})[r] = style
         self._clear(region)
         frame = write.frame
         if block.layout == "fields":
@@ -189,6 +270,7 @@ class SheetEditor:
         if block.fixed_height is not None:
             n = min(n, block.fixed_height)
         rows_for_style = max(n, 1 if block.dynamic_header else block.fixed_height or 1)
+        all_styles = []
         for i in range(frame.shape[1]):
             col = block.anchor_col + i
             base = snapshot.get((style_row, col)) or snapshot.get((style_row, last_fixed_col))
@@ -196,16 +278,30 @@ class SheetEditor:
             for r, style in by_col.get(col, {}).items():
                 if 0 <= r - style_row < rows_for_style:
                     styles[r - style_row] = _attr(style)
-            cells = _column_cells(frame.iloc[:n, i], style_row, col, styles, self.date1904)
-            new_cells = self.new_cells
-            for row, xml in zip(range(style_row, style_row + n), cells):
+            all_styles.append(styles)
+            for k in range(n, rows_for_style):   # keep the style row (and fixed rows) styled
+                self._put(style_row + k, col, f'<c r="{col_letter(col)}{style_row + k}"'
+                                              f'{styles[k]}/>')
+        new_cells = self.new_cells
+        if n >= FRAGMENT_ROWS and frame.shape[1]:   # long tables: one XML fragment per row
+            fragments = row_fragments(frame.iloc[:n], style_row, block.anchor_col,
+                                      [styles[:n] for styles in all_styles], self.date1904)
+            col = block.anchor_col
+            for row, xml in zip(range(style_row, style_row + n), fragments):
                 row_cells = new_cells.get(row)
                 if row_cells is None:
                     row_cells = new_cells[row] = {}
                 row_cells[col] = xml
-            for k in range(n, rows_for_style):   # keep the style row (and fixed rows) styled
-                self._put(style_row + k, col, f'<c r="{col_letter(col)}{style_row + k}"'
-                                              f'{styles[k]}/>')
+            self.widest = max(self.widest, block.anchor_col + frame.shape[1] - 1)
+        else:
+            for i, styles in enumerate(all_styles):
+                col = block.anchor_col + i
+                cells = _column_cells(frame.iloc[:n, i], style_row, col, styles, self.date1904)
+                for row, xml in zip(range(style_row, style_row + n), cells):
+                    row_cells = new_cells.get(row)
+                    if row_cells is None:
+                        row_cells = new_cells[row] = {}
+                    row_cells[col] = xml
         for col in range(block.anchor_col + frame.shape[1], region.last_col + 1):
             for k in range(rows_for_style):
                 style = _attr(snapshot.get((style_row + k, col)))
@@ -218,10 +314,8 @@ class SheetEditor:
 
     def _stretch_autofilter(self, block, rows: int) -> None:
         """The filter buttons cover the header and every row written."""
-        node = self.root.find(f"{{{NS}}}autoFilter")
-        if node is not None:
-            last = col_letter(block.anchor_col + block.width - 1)
-            node.set("ref", f"{block.anchor}:{last}{block.first_data_row + max(rows, 1) - 1}")
+        last = col_letter(block.anchor_col + block.width - 1)
+        self.autofilter = f"{block.anchor}:{last}{block.first_data_row + max(rows, 1) - 1}"
 
     def _rows_in(self, region: Region) -> list[int]:
         """Numbers of the sheet's existing rows inside the region's rows."""
@@ -232,7 +326,7 @@ class SheetEditor:
 
     def _clear(self, region: Region) -> None:
         for row in self._rows_in(region):      # to_bytes writes the cells left in self.cells
-            cells = self.cells[row]
+            cells = self._parsed(row)
             for col in [c for c in cells if region.first_col <= c <= region.last_col]:
                 del cells[col]
         for row, cells in self.new_cells.items():
@@ -245,36 +339,67 @@ class SheetEditor:
 
     def to_bytes(self) -> bytes:
         """The worksheet XML with the written cells merged in, rows and cells in order."""
-        marker = "KC_SHEETS_SHEETDATA_MARKER"
-        kept_xml = {number: {c: _cell_xml(el) for c, el in cells.items()}
-                    for number, cells in self.cells.items()}
-        for row in list(self.sheet_data):
-            self.sheet_data.remove(row)
-        self.sheet_data.text = marker
-        head = etree.tostring(self.root, xml_declaration=True, encoding="UTF-8",
-                              standalone=True).decode("utf-8")
         parts: list[str] = []
         max_col = 1
-        all_rows = sorted(set(self.rows) | {r for r, c in self.new_cells.items() if c})
+        all_rows = sorted(set(self.row_numbers) | {r for r, c in self.new_cells.items() if c})
+        last_row = 1
         for number in all_rows:
-            kept = dict(kept_xml.get(number, {}))
-            kept.update(self.new_cells.get(number, {}))
-            element = self.rows.get(number)
-            attrs = "" if element is None else "".join(
-                f' {_attr_name(k)}="{escape_text(v)}"' for k, v in element.attrib.items()
-                if k not in ("r", "spans"))
-            if not kept and not attrs:
+            attrs = self.attrs.get(number, "")
+            new = self.new_cells.get(number)
+            if number in self.raw and not new:            # untouched: copied as it was
+                body = self.raw[number]
+                if body:
+                    last = _LAST_REF.search(body)
+                    max_col = max(max_col, _col(last.group(1)) if last else 1)
+                elif not attrs.strip():
+                    continue
+                parts.append(f'<row r="{number}"{attrs}>{body}</row>')
+                last_row = number
+                continue
+            kept = dict(self._parsed(number))
+            if new:
+                kept.update(new)
+            if not kept and not attrs.strip():
                 continue
             if kept:
-                max_col = max(max_col, max(kept))
+                max_col = max(max_col, max(kept), self.widest)
             parts.append(f'<row r="{number}"{attrs}>' + "".join(kept[c] for c in sorted(kept))
                          + "</row>")
-        body = "".join(parts)
-        head = head.replace(marker, body, 1)
-        last_row = all_rows[-1] if all_rows else 1
+            last_row = number
         head = re.sub(r'<dimension ref="[^"]*"/>',
-                      f'<dimension ref="A1:{col_letter(max_col)}{last_row}"/>', head, count=1)
-        return head.encode("utf-8")
+                      f'<dimension ref="A1:{col_letter(max_col)}{last_row}"/>', self.head,
+                      count=1)
+        tail = self.tail
+        if self.autofilter:
+            tail = re.sub(r'(<autoFilter\b[^>]*\bref=")[^"]*"', rf'\g<1>{self.autofilter}"',
+                          tail, count=1)
+        return (head + "".join(parts) + tail).encode("utf-8")
+
+
+_SHEET_DATA = re.compile(r"<sheetData\b[^>]*?(?:/>|>(.*?)</sheetData>)", re.S)
+_ROW_XML = re.compile(r"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
+_ROW_NUMBER = re.compile(r'\br="(\d+)"')
+_ROW_DROPPED_ATTRS = re.compile(r'\s(?:r|spans)="[^"]*"')
+_CELL_XML = re.compile(r"<c\b([^>]*?)(?:/>|>.*?</c>)", re.S)
+_REF = re.compile(r'\br="([A-Z]+)(\d+)"')
+_STYLE = re.compile(r'\bs="(\d+)"')
+_FIRST_REF = re.compile(r'<c\b[^>]*?\br="([A-Z]+)\d+"')
+_LAST_REF = re.compile(r'.*<c\b[^>]*?\br="([A-Z]+)\d+"', re.S)
+_COLUMNS: dict[str, int] = {}
+
+
+def _col(letters: str) -> int:
+    """Column number of its letters (cached: a sheet has few distinct columns)."""
+    col = _COLUMNS.get(letters)
+    if col is None:
+        col = _COLUMNS[letters] = parse_ref(f"{letters}1")[1]
+    return col
+
+
+def _style_of(cell: str) -> str | None:
+    head = cell[:cell.find(">") + 1]
+    found = _STYLE.search(head)
+    return found.group(1) if found else None
 
 
 def _plain(value: object) -> object:
@@ -287,18 +412,5 @@ def _attr(style: str | None) -> str:
     return f' s="{style}"' if style else ""
 
 
-def _attr_name(name: str) -> str:
-    if name.startswith("{"):
-        uri, local = name[1:].split("}", 1)
-        prefixes = {"http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac": "x14ac",
-                    "http://www.w3.org/XML/1998/namespace": "xml"}
-        return f"{prefixes.get(uri, 'x14ac')}:{local}"
-    return name
 
 
-_CELL_NS = re.compile(r' xmlns(:\w+)?="[^"]*"')
-
-
-def _cell_xml(element: etree._Element) -> str:
-    text = etree.tostring(element, encoding="unicode", with_tail=False)
-    return _CELL_NS.sub("", text)

@@ -238,7 +238,7 @@ def triangle_tab(metric: str, with_retention: bool = False) -> Tab:
              Text("B5", "coh.triangle.note2", "note")]
     if with_retention:
         blocks.append(Block("retention.summary", "B7", RETENTION_SUMMARY_COLUMNS, fixed_rows=2))
-        texts.append(Text("B6", "coh.h.retention_summary", "h2", span=4))
+        texts.append(Text("B6", "coh.h.retention_summary", "h2", span=2))  # frozen columns end at C
     return Tab(
         f"coh_{metric}", f"tab.coh.{metric}", "analysis", blocks=tuple(blocks),
         texts=tuple(texts),
