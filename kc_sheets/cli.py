@@ -121,6 +121,25 @@ def _print_run(result) -> None:
                 ("net_revenue", number(row["net_revenue"], lang, 2, money))):
             grid.add_row(t(f"col.{key}", lang), value)
         out.print(grid)
+    segments = result.blocks.get("rfm.segments")
+    if segments is not None and segments["customers"].sum():
+        grid = Table(title=t("rfm.title", lang), show_header=True, box=None, padding=(0, 2),
+                     title_justify="left")
+        grid.add_column(t("col.segment", lang), style="bold")
+        grid.add_column(t("col.customers", lang), justify="right")
+        grid.add_column(t("col.share_of_revenue", lang), justify="right")
+        for row in segments[segments["customers"] > 0].itertuples(index=False):
+            grid.add_row(row.segment_label, number(row.customers, lang),
+                         number(row.share_of_revenue * 100, lang, 1, " %"))
+        out.print(grid)
+    cohorts = result.blocks.get("retention.summary")
+    if cohorts is not None and len(cohorts):
+        for row in cohorts.itertuples(index=False):
+            rate = "-" if row.retention_rate != row.retention_rate else number(
+                row.retention_rate * 100, lang, 1, " %")
+            out.print(f"{t('col.retention_rate', lang)} · {row.label} : {rate}"
+                      if lang == "fr" else
+                      f"{t('col.retention_rate', lang)} · {row.label}: {rate}", highlight=False)
 
 
 @app.command()
