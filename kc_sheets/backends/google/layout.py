@@ -77,8 +77,10 @@ def cell_format(style: CellStyle, fmt: str | None, lang: Lang) -> dict:
 
 def grid_size(tab: Tab) -> tuple[int, int]:
     """Rows and columns of a new tab: enough for its blocks' reserved widths and heatmaps."""
-    cols = max([GRID_COLUMNS.get(tab.role, 26)] + [b.anchor_col + b.width - 1
-                                                   for b in tab.blocks])
+    cols = max([GRID_COLUMNS.get(tab.role, 26)]
+               + [b.anchor_col + b.width - 1 for b in tab.blocks]
+               + [parse_ref(f"{letter}1")[1] for letter, _ in tab.widths]
+               + [parse_ref(x.cell)[1] + x.span - 1 for x in tab.texts])
     return GRID_ROWS.get(tab.role, 1000), cols
 
 
