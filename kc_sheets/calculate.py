@@ -248,8 +248,8 @@ def calculate_book(book, *, template_id: str | None = None, lang: Lang | None = 
     template, settings = book_settings(book, settings_tab, tab_lang, template)
     book.refresh_layout(template, tab_lang)
     lang = settings.lang
-    raw = book.read_raw(RAW_TAB)
-    ingested, blocks = run_analyses(template, raw, settings, settings_tab)
+    ingested, blocks = run_analyses(template, book.read_raw(RAW_TAB), settings, settings_tab)
+    ingested.raw = ingested.lines = None      # listed already: free their memory for the write
     now = now or dt.datetime.now()
     seconds = time.perf_counter() - started
     blocks.update(run_blocks(template, ingested, lang, seconds, now))

@@ -111,10 +111,10 @@ class Ingested:
     first_row, lines, and the first non-empty optional fields).
     """
 
-    lines: pd.DataFrame
+    lines: pd.DataFrame | None
     orders: pd.DataFrame
     quality: Quality
-    raw: RawTable
+    raw: RawTable | None       # None once Calculate has listed the set-aside rows
 
     def set_aside_table(self, limit: int | None = None, lang: Lang = "fr") -> pd.DataFrame:
         """Set-aside rows with their sheet row number, reason and raw values as text."""
