@@ -146,14 +146,14 @@ register({
 
 LONG_COLUMNS = (
     Column("cohort", "col.cohort", "text", 11),
-    Column("period_index", "col.period_index", "int", 12),
     Column("period", "col.period", "text", 10),
+    Column("period_index", "col.period_index", "int", 13),
     Column("cohort_size", "col.cohort_size", "int", 11),
     Column("active_customers", "col.active_customers", "int", 11),
     Column("retention_rate", "col.retention_rate", "percent", 11),
     Column("orders", "col.orders", "int", 11),
     Column("revenue", "col.revenue", "money", 13),
-    Column("refunds", "col.refunds", "money", 13),
+    Column("refunds", "col.refunds", "money", 16),
     Column("net_revenue", "col.net_revenue", "money", 13),
     Column("net_revenue_per_customer", "col.net_revenue_per_customer", "money", 12),
     Column("cumulative_net_revenue_per_customer", "col.cumulative_net_revenue_per_customer",
