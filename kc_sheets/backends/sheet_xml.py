@@ -27,6 +27,7 @@ from kc_sheets.cells import col_letter, parse_ref, serial, serials
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_CELL_TEXT = 32767
+_KEPT_SPACE = " \t\r\n"
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,11 @@ def escape_text(text: str) -> str:
 
 
 def _text_cell(ref: str, style: str, text: str) -> str:
-    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escape_text(text)}</t></is></c>'
+    """An inline-string cell; spaces, tabs and line breaks at either end are kept
+    (``xml:space="preserve"``)."""
+    text = escape_text(text)
+    space = ' xml:space="preserve"' if text != text.strip(_KEPT_SPACE) or "\n" in text else ""
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
 def _column_cells(values: pd.Series, first_row: int, col: int, styles: list[str],
@@ -98,9 +102,9 @@ _XML_SPECIALS = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
 
 
 def row_fragments(frame: pd.DataFrame, first_row: int, first_col: int,
-                  styles: list[list[str]], date1904: bool) -> list[str]:
-    """The XML of every row of ``frame`` (its cells side by side), built by Arrow column by
-    column: the same cells as :func:`_column_cells`, without a Python step per cell."""
+                  styles: list[list[str]], date1904: bool) -> list[bytes]:
+    """The XML of every row of ``frame`` (its cells side by side, UTF-8), built by Arrow column
+    by column: the same cells as :func:`_column_cells`, without a Python step per cell."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -136,14 +140,14 @@ def row_fragments(frame: pd.DataFrame, first_row: int, first_col: int,
         text = pa.array(objects, type=pa.string())
         text = pc.utf8_slice_codeunits(pc.replace_substring_regex(text, _INVALID_XML.pattern, ""),
                                        0, MAX_CELL_TEXT)
-        spaced = pc.match_substring_regex(text, r"^\s|\s$|\n")
+        spaced = pc.match_substring_regex(text, r"^[ \t\r\n]|[ \t\r\n]$|\n")
         for old, new in _XML_SPECIALS:
             text = pc.replace_substring(text, old, new)
         tag = pc.if_else(pc.fill_null(spaced, False), '<t xml:space="preserve">', "<t>")
         full = pc.binary_join_element_wise(head, ' t="inlineStr"><is>', tag, text,
                                            "</t></is></c>", "")
         cells.append(pc.if_else(pc.is_null(text), empty, full))
-    return pc.binary_join_element_wise(*cells, "").to_pylist()
+    return pc.binary_join_element_wise(*cells, "").cast(pa.binary()).to_pylist()  # UTF-8
 
 
 def _value_cell(ref: str, style: str, value: object, date1904: bool) -> str:
@@ -338,33 +342,38 @@ class SheetEditor:
         self.new_cells.setdefault(row, {})[col] = xml
 
     def to_bytes(self) -> bytes:
-        """The worksheet XML with the written cells merged in, rows and cells in order."""
-        parts: list[str] = []
+        """The worksheet XML with the written cells merged in, rows and cells in order.
+
+        Built as UTF-8 row by row, letting go of each row's cells once it is out, so a sheet of
+        500,000 rows is not held twice as text."""
+        parts: list[bytes] = []
         max_col = 1
         all_rows = sorted(set(self.row_numbers) | {r for r, c in self.new_cells.items() if c})
         last_row = 1
         for number in all_rows:
             attrs = self.attrs.get(number, "")
-            new = self.new_cells.get(number)
+            new = self.new_cells.pop(number, None)
             if number in self.raw and not new:            # untouched: copied as it was
-                body = self.raw[number]
+                body = self.raw.pop(number)
                 if body:
                     last = _LAST_REF.search(body)
                     max_col = max(max_col, _col(last.group(1)) if last else 1)
                 elif not attrs.strip():
                     continue
-                parts.append(f'<row r="{number}"{attrs}>{body}</row>')
+                parts.append(f'<row r="{number}"{attrs}>{body}</row>'.encode())
                 last_row = number
                 continue
-            kept = dict(self._parsed(number))
+            kept = self._parsed(number)
+            self.cells.pop(number, None)
             if new:
                 kept.update(new)
             if not kept and not attrs.strip():
                 continue
             if kept:
                 max_col = max(max_col, max(kept), self.widest)
-            parts.append(f'<row r="{number}"{attrs}>' + "".join(kept[c] for c in sorted(kept))
-                         + "</row>")
+            parts.append(f'<row r="{number}"{attrs}>'.encode() + b"".join(
+                kept[c] if isinstance(kept[c], bytes) else kept[c].encode()
+                for c in sorted(kept)) + b"</row>")
             last_row = number
         head = re.sub(r'<dimension ref="[^"]*"/>',
                       f'<dimension ref="A1:{col_letter(max_col)}{last_row}"/>', self.head,
@@ -373,7 +382,7 @@ class SheetEditor:
         if self.autofilter:
             tail = re.sub(r'(<autoFilter\b[^>]*\bref=")[^"]*"', rf'\g<1>{self.autofilter}"',
                           tail, count=1)
-        return (head + "".join(parts) + tail).encode("utf-8")
+        return head.encode() + b"".join(parts) + tail.encode()
 
 
 _SHEET_DATA = re.compile(r"<sheetData\b[^>]*?(?:/>|>(.*?)</sheetData>)", re.S)
