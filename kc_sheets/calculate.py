@@ -39,6 +39,13 @@ register({
     "unit.quarter": ("Trim.", "Quarter"),
     "unit.year": ("Année", "Year"),
     "col.total": ("Total", "Total"),
+    "calc.cut_table": (
+        "Onglet « {tab} » : les tableaux montrent {shown} lignes sur {rows} ({which}) ; la liste "
+        "détaillée en bas de l'onglet et « kc-sheets analyze » les ont toutes",
+        "'{tab}' tab: the tables show {shown} rows of {rows} ({which}); the detailed list at "
+        "the bottom of the tab and 'kc-sheets analyze' have them all"),
+    "calc.cut.first": ("les premières", "the first ones"),
+    "calc.cut.last": ("les plus récentes et le total", "the latest ones and the total"),
     "calc.unknown_template": ("modèle « {template} » inconnu. Modèles disponibles : {known}.",
                               "unknown template '{template}'. Available templates: {known}."),
 })
@@ -192,6 +199,8 @@ def _block_write(block: Block, frame: pd.DataFrame, lang: Lang,
         return BlockWrite(block, frame[[k for k in keys if k in frame.columns]])
     if block.max_rows is not None:
         frame = frame.head(block.max_rows)
+    if block.fixed_rows is not None and len(frame) > block.fixed_rows and block.keep == "last":
+        frame = frame.tail(block.fixed_rows)      # the latest rows and the Total row stay
     if block.dynamic_header:
         extra = [c for c in frame.columns if c not in keys and c != "reason"]
         extra = extra[:block.extra_limit] if block.extra_limit else extra
@@ -253,11 +262,30 @@ def calculate_book(book, *, template_id: str | None = None, lang: Lang | None = 
     now = now or dt.datetime.now()
     seconds = time.perf_counter() - started
     blocks.update(run_blocks(template, ingested, lang, seconds, now))
+    _note_cut_tables(template, blocks, lang, tab_lang)
     written = book.write(tab_writes(template, blocks, lang, tab_lang, settings.period))
     quality = ingested.quality
     return RunResult(written, template.id, lang, quality.rows_read, quality.rows_used,
                      quality.rows_set_aside, quality.revenue_used, quality.customers,
                      quality.orders, time.perf_counter() - started, blocks, ingested)
+
+
+def _note_cut_tables(template: Template, blocks: dict[str, pd.DataFrame], lang: Lang,
+                     tab_lang: Lang) -> None:
+    """Say in the data quality notes which tabs show tables with fewer rows than computed
+    (one sentence per tab)."""
+    cut: dict[str, tuple[int, int, str]] = {}
+    for tab, block in template.blocks():
+        frame = blocks.get(block.name)
+        if (frame is not None and block.layout == "table" and block.fixed_rows is not None
+                and len(frame) > block.fixed_rows):
+            cut.setdefault(t(tab.title, tab_lang), (block.fixed_rows, len(frame), block.keep))
+    notes = [t("calc.cut_table", lang, tab=name, shown=shown, rows=rows,
+               which=t(f"calc.cut.{keep}", lang)) for name, (shown, rows, keep) in cut.items()]
+    if notes and "quality.notes" in blocks:
+        text = blocks["quality.notes"]["text"].iloc[0]
+        blocks["quality.notes"] = pd.DataFrame({"text": [" · ".join(
+            ([text] if text else []) + notes)]})
 
 
 def _has_tabs(template: Template, names: list[str], lang: Lang) -> bool:

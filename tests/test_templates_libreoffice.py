@@ -150,6 +150,8 @@ EDGE_CASES = {
                                          ("A2", "2024-02-05", "C2", 0.0),
                                          ("A3", "2024-03-05", "C1", -10.0),
                                          ("A4", "2024-03-06", "C3", 25.0)]),
+    "twenty_five_years": _orders([(f"A{y}{i}", f"{y}-03-0{i + 1}", f"C{y - (i % 2) * 3}{i}",
+                                   10.0 + i) for y in range(2000, 2025) for i in range(3)]),
     "a_year_without_orders": _orders([("A1", "2021-05-05", "C1", 20.0),
                                       ("A2", "2023-02-05", "C1", 30.0),
                                       ("A3", "2023-02-15", "C2", 40.0)]),
@@ -164,3 +166,18 @@ def test_edge_cases_read_without_error_values(tmp_path: Path, case: str) -> None
     sheets = export_sheets_csv(path, tmp_path / "csv")
     assert find_error_values(sheets) == []
     assert mismatches(path, result, sheets, "fr") == []
+
+
+def test_long_histories_keep_the_latest_cohorts_and_the_total(tmp_path: Path) -> None:
+    """25 yearly cohorts do not fit the 16 rows of a churn table: the latest cohorts and the
+    Total row are shown, and the data quality notes say so."""
+    path = make_workbook(tmp_path, EDGE_CASES["twenty_five_years"], "churn", "fr")
+    result = calculate(path)
+    sheets = export_sheets_csv(path, tmp_path / "csv")
+    tab = sheets["Churn CA"]
+    block = get("churn").tab("churn_revenue").block("churn.net_revenue")
+    shown = [row[1] for row in tab[block.first_data_row - 1:block.first_data_row - 1 + 16]]
+    assert shown[-1] == "Total" and shown[0] == "2010" and len(result.blocks[
+        "churn.net_revenue"]) == 26
+    notes = " ".join(" ".join(row) for row in sheets["Qualité des données"])
+    assert "16 lignes sur 26" in notes

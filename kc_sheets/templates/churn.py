@@ -88,7 +88,7 @@ def _table(name: str, anchor: str, fmt: Fmt) -> Block:
     return Block(name, anchor, (Column("cohort", "col.cohort", "text"),
                                 Column("new_customers", "col.new_customers", "int")),
                  dynamic_header=True, extra_width=YEAR_COLUMNS, extra_fmt=fmt,
-                 fixed_rows=YEAR_TABLE_ROWS)
+                 fixed_rows=YEAR_TABLE_ROWS, keep="last")
 
 
 def _stack(tab_key: str, title: str, subtitle: str, first_row: int,

@@ -66,6 +66,7 @@ class Block:
     extra_limit: int | None = None
     autofilter: bool = False
     row_height: float | None = None      # points, for rows of wrapped text
+    keep: Literal["first", "last"] = "first"   # rows kept when more than ``fixed_rows`` come
 
     @property
     def anchor_row(self) -> int:
