@@ -23,7 +23,7 @@ from kc_sheets.parsing import (
     IdCodes, is_blank, normalize_header, parse_amounts, parse_dates, parse_id_codes,
     parse_numbers, text_matches, typed_column,
 )
-from kc_sheets.cells import col_index, col_letter
+from kc_sheets.cells import EXCEL_EPOCHS, col_index, col_letter
 from kc_sheets.orders import (
     _by_first_appearance, _first_per_group, _order_labels, _take, build_orders,
 )
@@ -128,12 +128,35 @@ class Ingested:
             "reason": reasons,
             "reason_label": [t(f"reason.{r}", lang) for r in reasons],
         })
+        mapped = dict(zip(self.quality.mapping["field"], self.quality.mapping["column"]))
         for position, header in enumerate(self.raw.headers):
             name = header or self.raw.letter(position)
             if name in out:
                 name = f"{name} ({self.raw.letter(position)})"
-            out[name] = _raw_texts(frame.iloc[:, position])
+            texts = _raw_texts(frame.iloc[:, position])
+            if mapped.get("order_date") == self.raw.letter(position):
+                texts = _serials_as_dates(frame.iloc[:, position], texts)
+            out[name] = texts
         return out
+
+
+def _serials_as_dates(values: pd.Series, texts: np.ndarray) -> np.ndarray:
+    """Date cells that arrived as Excel serial numbers (Google Sheets sends them so) shown as
+    the dates they are, as the .xlsx path shows them; only serials of 1930-2100, so a stray
+    small number stays the number it was."""
+    numbers = pd.to_numeric(values.where(values.map(lambda v: isinstance(v, (int, float))
+                                                    and not isinstance(v, bool))),
+                            errors="coerce")
+    ok = (numbers >= 10_959) & (numbers < 73_416)
+    if not ok.any():
+        return texts
+    stamps = EXCEL_EPOCHS[False] + (numbers[ok].to_numpy() * 86_400).round().astype(
+        "timedelta64[s]")
+    shown = pd.Series(stamps).dt.strftime("%Y-%m-%d %H:%M:%S").str.replace(
+        " 00:00:00", "", regex=False).to_numpy(dtype=object)
+    out = texts.copy()
+    out[ok.to_numpy()] = shown
+    return out
 
 
 def map_columns(raw: RawTable, options: IngestOptions) -> dict[str, int]:
