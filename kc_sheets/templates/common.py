@@ -178,7 +178,7 @@ def settings_tab() -> Tab:
              Text("C5", "settings.col.value", "table_header"),
              Text("D5", "settings.col.help", "table_header"))
     return Tab("settings", "tab.settings", "settings", texts=texts,
-               widths=(("A", 2.0), ("B", 30.0), ("C", 30.0), ("D", 72.0), ("E", 3.0),
+               widths=(("A", 2.0), ("B", 36.0), ("C", 26.0), ("D", 72.0), ("E", 3.0),
                        ("F", 14.0), ("G", 17.0), ("H", 17.0), ("I", 17.0), ("J", 17.0),
                        ("K", 17.0)))
 

@@ -306,7 +306,8 @@ def _render_settings(ws: Worksheet, template: Template, lang: Lang, styler: _Sty
             value.value = setting.default
         styler.apply(value, "setting_value", "date" if setting.kind == "date" else "text")
         styler.apply(ws.cell(row, 4, t(setting.help, lang)), "body")
-        ws.row_dimensions[row].height = 30 if len(t(setting.help, lang)) > 95 else 18
+        lines = -(-len(t(setting.help, lang)) // 80)      # help column: ~80 characters a line
+        ws.row_dimensions[row].height = max(18, 14 * lines + 3)
         if setting.choices:
             letter = col_letter(choice_col)
             ws.cell(SETTINGS_FIRST_ROW - 1, choice_col, setting.key)
