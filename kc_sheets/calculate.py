@@ -117,23 +117,28 @@ def book_settings(book, settings_tab: str, tab_lang: Lang, template: Template | 
                   ) -> tuple[Template, Settings]:
     """The template (named in Settings unless given) and every setting it has, grids included."""
     rows = book.read_rows(settings_tab)
-    settings = read_settings(settings_triples(rows), tab=settings_tab, lang=tab_lang)
-    if template is None:
-        template = known_template(settings.template_id or "", settings.lang)
-    return template, read_settings(settings_triples(rows), tab=settings_tab, lang=tab_lang,
+    triples = settings_triples(rows)
+    if template is None:                  # the template is named in Settings: identity rows only
+        identity = read_settings(triples, tab=settings_tab, lang=tab_lang, settings=())
+        template = known_template(identity.template_id or "", identity.lang)
+    return template, read_settings(triples, tab=settings_tab, lang=tab_lang,
                                    settings=template.settings, grids=template.grids, cells=rows)
+
+
+def ingest_options(settings: Settings, settings_tab: str) -> IngestOptions:
+    """How Raw Data is read, as Settings say (dates, amounts, column mapping and its rows)."""
+    return IngestOptions(day_first=settings.day_first, decimal_comma=settings.decimal_comma,
+                         mapping=settings.mapping,
+                         mapping_rows={k[4:]: r for k, r in settings.rows.items()
+                                       if k.startswith("map.")},
+                         settings_tab=settings_tab, lang=settings.lang)
 
 
 def run_analyses(template: Template, raw: RawTable, settings: Settings,
                  settings_tab: str) -> tuple[Ingested, dict[str, pd.DataFrame]]:
     """Ingest and run every analysis of the template; returns the result blocks by name."""
     lang = settings.lang
-    options = IngestOptions(day_first=settings.day_first, decimal_comma=settings.decimal_comma,
-                            mapping=settings.mapping,
-                            mapping_rows={k[4:]: r for k, r in settings.rows.items()
-                                          if k.startswith("map.")},
-                            settings_tab=settings_tab, lang=lang)
-    ingested = ingest(raw, options)
+    ingested = ingest(raw, ingest_options(settings, settings_tab))
     ctx = Context(ingested, settings, lang, template)
     blocks: dict[str, pd.DataFrame] = {}
     for analysis in template.analyses:
@@ -199,8 +204,9 @@ def _block_write(block: Block, frame: pd.DataFrame, lang: Lang,
         return BlockWrite(block, frame[[k for k in keys if k in frame.columns]])
     if block.max_rows is not None:
         frame = frame.head(block.max_rows)
-    if block.fixed_rows is not None and len(frame) > block.fixed_rows and block.keep == "last":
-        frame = frame.tail(block.fixed_rows)      # the latest rows and the Total row stay
+    if _cut(block, frame):                         # "last": the latest rows and the Total row
+        frame = frame.tail(block.fixed_rows) if block.keep == "last" else \
+            frame.head(block.fixed_rows)
     if block.dynamic_header:
         extra = [c for c in frame.columns if c not in keys and c != "reason"]
         extra = extra[:block.extra_limit] if block.extra_limit else extra
@@ -277,8 +283,7 @@ def _note_cut_tables(template: Template, blocks: dict[str, pd.DataFrame], lang: 
     cut: dict[str, tuple[int, int, str]] = {}
     for tab, block in template.blocks():
         frame = blocks.get(block.name)
-        if (frame is not None and block.layout == "table" and block.fixed_rows is not None
-                and len(frame) > block.fixed_rows):
+        if frame is not None and _cut(block, frame):
             cut.setdefault(t(tab.title, tab_lang), (block.fixed_rows, len(frame), block.keep))
     notes = [t("calc.cut_table", lang, tab=name, shown=shown, rows=rows,
                which=t(f"calc.cut.{keep}", lang)) for name, (shown, rows, keep) in cut.items()]
@@ -286,6 +291,12 @@ def _note_cut_tables(template: Template, blocks: dict[str, pd.DataFrame], lang: 
         text = blocks["quality.notes"]["text"].iloc[0]
         blocks["quality.notes"] = pd.DataFrame({"text": [" · ".join(
             ([text] if text else []) + notes)]})
+
+
+def _cut(block: Block, frame: pd.DataFrame) -> bool:
+    """Whether a table has more rows than the fixed number its place in the sheet holds."""
+    return (block.layout == "table" and block.fixed_rows is not None
+            and len(frame) > block.fixed_rows)
 
 
 def _has_tabs(template: Template, names: list[str], lang: Lang) -> bool:

@@ -74,10 +74,10 @@ def _phases(path: Path) -> dict[str, list[float]]:
 
     from kc_sheets.backends.xlsx import XlsxBook
     from kc_sheets.calculate import (
-        RAW_TAB, Context, book_settings, quality_blocks, run_blocks, settings_tab_name,
-        tab_writes,
+        RAW_TAB, Context, book_settings, ingest_options, quality_blocks, run_blocks,
+        settings_tab_name, tab_writes,
     )
-    from kc_sheets.transactions import IngestOptions, ingest
+    from kc_sheets.transactions import ingest
 
     times: dict[str, list[float]] = {}  # phase: [seconds, peak MB of the process so far]
     clock = time.perf_counter()
@@ -96,12 +96,7 @@ def _phases(path: Path) -> dict[str, list[float]]:
     lap("open + read Settings")
     raw = book.read_raw(RAW_TAB)
     lap("read Raw Data (XlsxBook.read_raw)")
-    options = IngestOptions(day_first=settings.day_first, decimal_comma=settings.decimal_comma,
-                            mapping=settings.mapping,
-                            mapping_rows={k[4:]: r for k, r in settings.rows.items()
-                                          if k.startswith("map.")},
-                            settings_tab=settings_tab, lang=lang)
-    ingested = ingest(raw, options)
+    ingested = ingest(raw, ingest_options(settings, settings_tab))
     lap("ingest (transactions.ingest)")
     ctx = Context(ingested, settings, lang, template)
     blocks = {}
