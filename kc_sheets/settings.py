@@ -103,10 +103,12 @@ class Settings:
 
     def __getattr__(self, name: str) -> object:
         """Template settings (``rfm_scoring``, ``retention_window_months``...) as attributes;
-        None when the template has no such setting."""
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return self.__dict__.get("values", {}).get(name)
+        a name the template has no setting for is an AttributeError (``getattr(settings,
+        name, default)`` gives the default)."""
+        values = self.__dict__.get("values", {})
+        if name in values:
+            return values[name]
+        raise AttributeError(name)
 
     @property
     def day_first(self) -> bool | None:
