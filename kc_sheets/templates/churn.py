@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kc_sheets.analyses import churn, retention
 from kc_sheets.i18n import register
 from kc_sheets.settings import with_settings
@@ -95,7 +97,8 @@ def _stack(tab_key: str, title: str, subtitle: str, first_row: int,
            tables: tuple[tuple[str, Fmt], ...], tail: Block, tail_title: str,
            charts: tuple[Chart, ...] = (), head: tuple[Block, ...] = (),
            head_texts: tuple[Text, ...] = ()) -> Tab:
-    """Yearly tables one under the other, each with its title, then a list of any length."""
+    """Yearly tables one under the other, each with its title, then ``tail``, a list of any
+    length, moved below them (its own anchor is a placeholder)."""
     blocks = [common.stamp_block("B4"), *head]
     texts = [Text("B2", title, "title"), Text("B3", subtitle, "subtitle"), *head_texts]
     heatmaps = []
@@ -107,8 +110,7 @@ def _stack(tab_key: str, title: str, subtitle: str, first_row: int,
             heatmaps.append(Heatmap(metric, skip=2, rows=YEAR_TABLE_ROWS))
         row += YEAR_TABLE_ROWS + 4
     texts.append(Text(f"B{row}", tail_title, "h2", span=8))
-    blocks.append(Block(tail.name, f"B{row + 1}", tail.columns, dynamic_header=tail.dynamic_header,
-                        extra_width=tail.extra_width, extra_fmt=tail.extra_fmt))
+    blocks.append(replace(tail, anchor=f"B{row + 1}"))
     return Tab(tab_key, f"tab.{tab_key}", "analysis", blocks=tuple(blocks), texts=tuple(texts),
                charts=charts, heatmaps=tuple(heatmaps),
                widths=(("A", 3.0), ("B", 22.0), ("C", 13.0)) + tuple(

@@ -7,6 +7,7 @@ Every ``label`` below is a key of :mod:`kc_sheets.i18n`, never a literal text.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import Callable, Literal
 
@@ -111,7 +112,6 @@ class Chart:
     @property
     def chart_id(self) -> int:
         """A stable id (Google Sheets needs one to update the chart's series after a run)."""
-        import zlib
         return 1 + zlib.crc32(f"{self.block}:{self.anchor}".encode()) % 2_000_000_000
 
 
