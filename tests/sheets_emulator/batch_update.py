@@ -339,15 +339,7 @@ def merge_cells(b: Batch, req: dict) -> None:
         blocks = [(r0, r1, c, c + 1) for c in range(c0, c1)]
     else:
         blocks = [(r, r + 1, c0, c1) for r in range(r0, r1)]
-    area = (r0, r1, c0, c1)
-    kept = []
-    for merge in sheet.merges:
-        bounds = _bounds(merge)
-        if _inside(bounds, area):
-            continue
-        if _overlaps(bounds, area):
-            raise RequestError("You must select all cells in a merged range to merge or unmerge them.")
-        kept.append(merge)
+    kept = _merges_outside(sheet, (r0, r1, c0, c1))
     for block in blocks:
         if (block[1] - block[0]) * (block[3] - block[2]) <= 1:
             continue
@@ -363,7 +355,12 @@ def merge_cells(b: Batch, req: dict) -> None:
 @handler("unmergeCells")
 def unmerge_cells(b: Batch, req: dict) -> None:
     sheet, r0, r1, c0, c1 = b.grid_range(req.get("range"))
-    area, kept = (r0, r1, c0, c1), []
+    sheet.merges = _merges_outside(sheet, (r0, r1, c0, c1))
+
+
+def _merges_outside(sheet, area: tuple[int, int, int, int]) -> list[dict]:
+    """The sheet's merges that lie outside ``area``; one cut by its edge is Google's error."""
+    kept = []
     for merge in sheet.merges:
         bounds = _bounds(merge)
         if _inside(bounds, area):
@@ -371,4 +368,4 @@ def unmerge_cells(b: Batch, req: dict) -> None:
         if _overlaps(bounds, area):
             raise RequestError("You must select all cells in a merged range to merge or unmerge them.")
         kept.append(merge)
-    sheet.merges = kept
+    return kept
