@@ -208,7 +208,7 @@ def _block_write(block: Block, frame: pd.DataFrame, lang: Lang,
         frame = frame.tail(block.fixed_rows) if block.keep == "last" else \
             frame.head(block.fixed_rows)
     if block.dynamic_header:
-        extra = [c for c in frame.columns if c not in keys and c != "reason"]
+        extra = [c for c in frame.columns if c not in keys and c not in block.omit]
         extra = extra[:block.extra_limit] if block.extra_limit else extra
         header = [t(c.label, lang) for c in block.columns] + [
             extra_header(block, c, lang, period) for c in extra]

@@ -224,7 +224,7 @@ def quality_tab() -> Tab:
         Block("quality.set_aside", "B32", (Column("reason_label", "col.reason", width=44),
                                            Column("row", "col.row", "int", 8)),
               max_rows=SET_ASIDE_SHOWN, extra_width=SET_ASIDE_RAW_COLUMNS, dynamic_header=True,
-              extra_limit=SET_ASIDE_RAW_COLUMNS),
+              extra_limit=SET_ASIDE_RAW_COLUMNS, omit=("reason",)),  # the label is shown
     )
     texts = (Text("B2", "quality.title", "title"), Text("B3", "quality.subtitle", "subtitle"),
              Text("B6", "quality.h.summary", "h2"), Text("F6", "quality.h.mapping", "h2"),

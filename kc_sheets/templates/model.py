@@ -65,6 +65,7 @@ class Block:
     extra_label: str = ""
     extra_fmt: Fmt = "text"
     extra_limit: int | None = None
+    omit: tuple[str, ...] = ()           # frame columns a dynamic block does not show
     autofilter: bool = False
     row_height: float | None = None      # points, for rows of wrapped text
     keep: Literal["first", "last"] = "first"   # rows kept when more than ``fixed_rows`` come
