@@ -61,6 +61,7 @@ class Context:
     settings: Settings
     lang: Lang
     template: Template
+    cache: dict = field(default_factory=dict)   # reductions analyses share within one run
 
 
 @dataclass

@@ -26,7 +26,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kc_sheets.analyses.cohorts import CohortCells, cohort_cells, labels, periods_of
+from kc_sheets.analyses.cohorts import CohortCells, cohort_cells, labels, periods_of, \
+    shared_cells
 from kc_sheets.i18n import register, t
 
 register({
@@ -269,7 +270,7 @@ def layer_cake_by_year(cake: pd.DataFrame) -> pd.DataFrame:
 def analyse(ctx) -> dict[str, pd.DataFrame]:
     """The blocks of the churn template (always by calendar year, whatever Settings' period)."""
     orders, lang = ctx.ingested.orders, ctx.lang
-    years = YearlyCohorts(orders)
+    years = YearlyCohorts(orders, shared_cells(ctx, "year", with_retained=True))
     cake = layer_cake(orders, lang, years)
     return {
         "churn.by_cohort_year": by_cohort_year(orders, lang, years),

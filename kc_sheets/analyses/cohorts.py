@@ -346,10 +346,34 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     return out[list(SUMMARY_COLUMNS)]
 
 
+def shared_months(ctx) -> CustomerMonths:
+    """``customer_months`` of the run's orders, computed once per Calculate: cohorts, retention
+    and churn reduce the same orders. A context without a ``cache`` (a test's) gets them
+    computed on the spot."""
+    cache = getattr(ctx, "cache", None)
+    if cache is None:
+        return customer_months(ctx.ingested.orders)
+    if "customer_months" not in cache:
+        cache["customer_months"] = customer_months(ctx.ingested.orders)
+    return cache["customer_months"]
+
+
+def shared_cells(ctx, period: Period, with_retained: bool = False) -> CohortCells:
+    """``cohort_cells`` of the run's orders by ``period``, computed once per Calculate."""
+    cache = getattr(ctx, "cache", None)
+    key = ("cohort_cells", period, with_retained)
+    if cache is None or key not in cache:
+        cells = cohort_cells(shared_months(ctx), period, with_retained=with_retained)
+        if cache is None:
+            return cells
+        cache[key] = cells
+    return cache[key]
+
+
 def analyse(ctx) -> dict[str, pd.DataFrame]:
     """The blocks of the cohorts template: the long table, one triangle per metric, the summary."""
     period = check_period(getattr(ctx.settings, "period", "month") or "month")
-    table = by_cohort_period(ctx.ingested.orders, period, ctx.lang)
+    table = by_cohort_period(ctx.ingested.orders, period, ctx.lang, shared_cells(ctx, period))
     blocks = {"cohorts.by_cohort_period": table}
     for metric in TRIANGLE_METRICS:
         blocks[f"cohorts.{metric}"] = triangle(table, metric, ctx.lang)

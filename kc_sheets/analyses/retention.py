@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from kc_sheets.analyses.cohorts import MONTHS_PER, CohortCells, CustomerMonths, check_period, \
-    cohort_cells, customer_months, labels, periods_of
+    cohort_cells, customer_months, labels, periods_of, shared_cells, shared_months
 from kc_sheets.analyses.periods import Period
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import register, t
@@ -244,9 +244,9 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
     orders, lang = ctx.ingested.orders, ctx.lang
     period = check_period(getattr(ctx.settings, "period", "month") or "month")
     window = window_months(ctx.settings, lang)
-    months = customer_months(orders)                       # once, for both methods
+    months = shared_months(ctx)                    # shared with the cohorts and churn analyses
     basic = basic_by_period(orders, period, window, lang, months)
-    cohorts = cohort_method(months, period, lang)
+    cohorts = cohort_method(months, period, lang, shared_cells(ctx, period))
     return {
         "retention.basic_by_period": basic,
         "retention.cohort_method": cohorts,
