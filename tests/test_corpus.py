@@ -302,6 +302,34 @@ def _accepted_problems(outcome: Outcome, expect: Expect) -> list[str]:
     return found
 
 
+# Cases that still fail, each named with the defect it shows (issue 10). strict: the day one
+# passes, the test fails until it leaves this list, so the list is always the real to-do list.
+PENDING: dict[str, str] = {
+    **dict.fromkeys(["headers_duplicate_amount", "headers_below_title", "dates_fr_month_names",
+                     "dates_en_month_names", "dates_fr_december", "amounts_euro_as_decimal_sign",
+                     "guests_with_emails", "guests_without_emails", "shopify_orders_csv",
+                     "shopify_orders_pasted", "woocommerce_repeated_total", "woocommerce_export",
+                     "prestashop_orders_export", "text_control_characters"], "ingest"),
+    **dict.fromkeys(["errors_in_amount", "errors_in_date", "errors_in_customer",
+                     "errors_in_order_id", "errors_in_amount_en", "errors_in_optional_column",
+                     "xls_renamed_xlsx", "ods_renamed_xlsx", "csv_renamed_xlsx", "zip_truncated",
+                     "zip_corrupt_member", "file_empty_xlsx", "encrypted_workbook",
+                     "encrypted_minimal_cfb", "text_excel_escapes", "template_flag_on_other_template",
+                     "template_flag_missing_column", "renamed_result_tab"], "xlsx"),
+    **dict.fromkeys(["csv_utf16_tab", "csv_empty", "csv_header_only", "csv_ragged_rows",
+                     "csv_formula_payloads", "csv_map_unrecognised_column",
+                     "csv_unrecognised_column"], "cli"),
+}
+PENDING_PROCESS = {"zip_corrupt_member": "xlsx"}
+
+
+def _marks(name: str, slow: bool = False, pending: dict[str, str] = PENDING) -> list:
+    marks = [pytest.mark.slow] if slow else []
+    if name in pending:
+        marks.append(pytest.mark.xfail(reason=f"issue 10, {pending[name]}", strict=True))
+    return marks
+
+
 RESULTS: list[tuple[str, str, Expect, Outcome, list[str]]] = []
 
 
@@ -322,13 +350,14 @@ def run_and_check(name: str, tmp_path: Path, subprocess: bool = False) -> list[s
 
 
 @pytest.mark.parametrize("name", [
-    pytest.param(c.name, marks=pytest.mark.slow) if c.name in SLOW else c.name for c in CASES])
+    pytest.param(c.name, marks=_marks(c.name, c.name in SLOW)) for c in CASES])
 def test_corpus_case(name: str, tmp_path: Path) -> None:
     found = run_and_check(name, tmp_path)
     assert not found, f"{name}: {CASES_BY_NAME[name].about}\n  - " + "\n  - ".join(found)
 
 
-@pytest.mark.parametrize("name", sorted(SUBPROCESS))
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=_marks(n, pending=PENDING_PROCESS)) for n in sorted(SUBPROCESS)])
 def test_corpus_case_in_a_real_process(name: str, tmp_path: Path) -> None:
     """A few cases through ``python -m kc_sheets.cli``: real stderr, real exit status."""
     found = run_and_check(name, tmp_path, subprocess=True)
@@ -356,6 +385,7 @@ def test_no_raw_value_becomes_a_formula_in_a_calculated_workbook(tmp_path: Path)
     assert set(PAYLOADS) <= texts | {s.lstrip("'") for s in texts}
 
 
+@pytest.mark.xfail(reason="issue 10, cli", strict=True)
 def test_csv_outputs_neutralise_formula_payloads(tmp_path: Path) -> None:
     """Every CSV cell starting with = + - @ tab or CR that is not a number gets a leading '."""
     run_and_check("csv_formula_payloads", tmp_path)
@@ -383,6 +413,7 @@ def _customers_frame(n: int):
     return block, frame
 
 
+@pytest.mark.xfail(reason="issue 10, xlsx", strict=True)
 def test_more_customers_than_a_sheet_holds_are_cut_to_the_last_row() -> None:
     """1,048,600 distinct customers: the RFM customer list stops at Excel's last row (the cut
     is made where every backend's writes are prepared)."""
