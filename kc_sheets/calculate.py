@@ -17,6 +17,7 @@ from kc_sheets import __version__
 from kc_sheets.backends.protocol import BlockWrite, TabWrite
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import LANGS, Lang, number, register, t
+from kc_sheets.progress import report
 from kc_sheets.settings import (
     SETTINGS_FIRST_ROW, SETTINGS_KEY_COL, SETTINGS_VALUE_COL, Settings, read_settings,
 )
@@ -135,14 +136,18 @@ def ingest_options(settings: Settings, settings_tab: str) -> IngestOptions:
                          settings_tab=settings_tab, lang=settings.lang)
 
 
-def run_analyses(template: Template, raw: RawTable, settings: Settings,
-                 settings_tab: str) -> tuple[Ingested, dict[str, pd.DataFrame]]:
-    """Ingest and run every analysis of the template; returns the result blocks by name."""
+def run_analyses(template: Template, raw: RawTable, settings: Settings, settings_tab: str,
+                 options: IngestOptions | None = None
+                 ) -> tuple[Ingested, dict[str, pd.DataFrame]]:
+    """Ingest (with ``options``, else as Settings say) and run every analysis of the template;
+    returns the result blocks by name."""
     lang = settings.lang
-    ingested = ingest(raw, ingest_options(settings, settings_tab))
+    report("check")
+    ingested = ingest(raw, options or ingest_options(settings, settings_tab))
     ctx = Context(ingested, settings, lang, template)
     blocks: dict[str, pd.DataFrame] = {}
-    for analysis in template.analyses:
+    for done, analysis in enumerate(template.analyses):
+        report("analyses", done, len(template.analyses))
         blocks.update(analysis(ctx))
     blocks.update(quality_blocks(ingested, lang))
     return ingested, blocks
@@ -248,6 +253,7 @@ def calculate_book(book, *, template_id: str | None = None, lang: Lang | None = 
                    now: dt.datetime | None = None, started: float | None = None) -> RunResult:
     """The engine on any backend (an .xlsx file, a Google spreadsheet, a live Excel workbook)."""
     started = started if started is not None else time.perf_counter()
+    report("read")
     names = book.sheet_names()
     if RAW_TAB not in names:
         raise KcError("calc.no_raw", tab=RAW_TAB, lang=lang or "fr", tabs=", ".join(names))
@@ -270,6 +276,7 @@ def calculate_book(book, *, template_id: str | None = None, lang: Lang | None = 
     seconds = time.perf_counter() - started
     blocks.update(run_blocks(template, ingested, lang, seconds, now))
     _note_cut_tables(template, blocks, lang, tab_lang)
+    report("write")
     written = book.write(tab_writes(template, blocks, lang, tab_lang, settings.period))
     quality = ingested.quality
     return RunResult(written, template.id, lang, quality.rows_read, quality.rows_used,

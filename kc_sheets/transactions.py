@@ -99,6 +99,7 @@ class IngestOptions:
     mapping_rows: dict[str, int] = field(default_factory=dict)  # field key -> Settings row
     settings_tab: str = "Paramètres"
     lang: Lang = "fr"
+    labels: str = "ingest"   # prefix of the mapping errors' labels ("analyze": --set map.X=...)
 
 
 @dataclass
@@ -179,8 +180,9 @@ def map_columns(raw: RawTable, options: IngestOptions) -> dict[str, int]:
                 0 <= col_index(value.upper()) - raw.first_col < len(raw.headers):
             found[key] = col_index(value.upper()) - raw.first_col
         else:
-            raise KcError("ingest.bad_mapping", tab=options.settings_tab,
-                          row=options.mapping_rows.get(key), column="C", lang=lang,
+            raise KcError(f"{options.labels}.bad_mapping", tab=options.settings_tab or None,
+                          row=options.mapping_rows.get(key), lang=lang, field_key=key,
+                          column="C" if options.settings_tab else None,
                           value=value, first=raw.headers[0] if raw.headers else "A")
     taken = set(found.values())
     shopify = SHOPIFY_SIGNATURE <= set(normalized)
@@ -205,7 +207,8 @@ def _missing_column_error(raw: RawTable, key: str, options: IngestOptions) -> Kc
                         for i, h in enumerate(raw.headers[:12]) if h)
     examples = {"order_date": ("Date d'achat", "Order date"), "amount": ("Montant", "Amount"),
                 "customer_id": ("ID client", "Customer ID")}[key]
-    return KcError("ingest.no_column", tab=raw.tab, row=raw.first_row - 1, lang=lang,
+    return KcError(f"{options.labels}.no_column", tab=raw.tab, row=raw.first_row - 1,
+                   lang=lang, field_key=key,
                    field=t(f"field.{key}", lang), headers=headers or "-",
                    example=examples[0 if lang == "fr" else 1], settings=options.settings_tab,
                    setting_label=t(f"setting.map.{key}", lang))

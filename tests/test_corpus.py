@@ -317,9 +317,6 @@ PENDING: dict[str, str] = {
                      "encrypted_minimal_cfb"], "xlsxread"),
     **dict.fromkeys(["text_excel_escapes", "template_flag_on_other_template",
                      "template_flag_missing_column", "renamed_result_tab"], "xlsxwrite"),
-    **dict.fromkeys(["csv_utf16_tab", "csv_empty", "csv_header_only", "csv_ragged_rows",
-                     "csv_formula_payloads", "csv_map_unrecognised_column",
-                     "csv_unrecognised_column"], "cli"),
 }
 PENDING_PROCESS = {"zip_corrupt_member": "xlsxread"}
 
@@ -386,7 +383,6 @@ def test_no_raw_value_becomes_a_formula_in_a_calculated_workbook(tmp_path: Path)
     assert set(PAYLOADS) <= texts | {s.lstrip("'") for s in texts}
 
 
-@pytest.mark.xfail(reason="issue 10, cli", strict=True)
 def test_csv_outputs_neutralise_formula_payloads(tmp_path: Path) -> None:
     """Every CSV cell starting with = + - @ tab or CR that is not a number gets a leading '."""
     run_and_check("csv_formula_payloads", tmp_path)
