@@ -6,6 +6,9 @@ non-zero exit code; an unexpected error prints a short report (``--debug`` shows
 
 from __future__ import annotations
 
+import errno
+import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -15,9 +18,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kc_sheets import __version__
+from kc_sheets import __version__, progress
+from kc_sheets.choices import lang_help, template_help
 from kc_sheets.errors import KcError
-from kc_sheets.i18n import check_lang, number, register, t
+from kc_sheets.i18n import LANGS, check_lang, number, register, t
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
                   help="kc_sheets: customer knowledge in the spreadsheets marketing teams use. "
@@ -54,7 +58,26 @@ register({
                      "unknown language '{value}': fr or en."),
     "cli.bad_input": ("format d'entrée non pris en charge : {name} (.csv, .xlsx ou .parquet).",
                       "unsupported input format: {name} (.csv, .xlsx or .parquet)."),
+    "cli.interrupted": ("interrompu", "interrupted"),
+    "cli.sample": ("{rows} lignes · {orders} commandes · {customers} clients · CA {revenue} · "
+                   "{refunds} remboursements · {guests} commandes sans client · du {first} au "
+                   "{last}",
+                   "{rows} rows · {orders} orders · {customers} customers · revenue {revenue} · "
+                   "{refunds} refunds · {guests} guest orders · {first} to {last}"),
+    "cli.no_service_key": (
+        "KC_SHEETS_SERVICE_KEY n'est pas définie : le service refuserait tous les appels. "
+        "Définissez une longue clé aléatoire (par ex. python -c \"import secrets; "
+        "print(secrets.token_urlsafe(32))\").",
+        "KC_SHEETS_SERVICE_KEY is not set: the service would refuse every call. Set a long "
+        "random key (e.g. python -c \"import secrets; print(secrets.token_urlsafe(32))\")."),
+    "cli.serving": ("Service kc_sheets sur http://{host}:{port} (Ctrl+C pour arrêter)",
+                    "kc_sheets service on http://{host}:{port} (Ctrl+C to stop)"),
 })
+
+TEMPLATE_HELP = template_help("Template id")
+LANG_HELP = lang_help("Language of messages and results")
+QUIET = typer.Option(False, "--quiet", "-q", help="No progress display on stderr (it only "
+                     "appears on a terminal, after a second or so).")
 
 
 def _lang(value: str) -> str:
@@ -64,20 +87,32 @@ def _lang(value: str) -> str:
         raise KcError("cli.bad_lang", lang="en", value=value) from None
 
 
-def _run(action, lang: str = "fr"):
-    """Run an action; print KcError messages instead of tracebacks."""
+def _print_error(exc: KcError) -> None:
+    prefix = t("error.prefix", exc.lang)
+    err.print(f"[bold red]{prefix}[/] : {exc.message()}" if exc.lang == "fr"
+              else f"[bold red]{prefix}[/]: {exc.message()}", highlight=False)
+
+
+def _run(action, lang: str | None = "fr", target: Path | None = None):
+    """Run an action; print KcError messages (and the operating system's refusals, in the same
+    words) instead of tracebacks. ``target`` is the file the action writes, named when the
+    system's error names none (a full disk)."""
+    lang = lang if lang in LANGS else "fr"
     try:
         return action()
     except KcError as exc:
-        err.print(f"[bold red]{t('error.prefix', exc.lang)}[/] : {exc.message()}"
-                  if exc.lang == "fr" else f"[bold red]{t('error.prefix', exc.lang)}[/]: "
-                  f"{exc.message()}", highlight=False)
+        _print_error(exc)
         raise typer.Exit(2)
     except typer.Exit:
         raise
     except KeyboardInterrupt:
-        err.print("Interrompu / interrupted")
+        err.print(t("cli.interrupted", lang))
         raise typer.Exit(130)
+    except OSError as exc:      # disk full, read-only folder...: the user's to fix, in words
+        if DEBUG["on"]:
+            traceback.print_exc()
+        _print_error(KcError.from_os_error(exc, lang, target))
+        raise typer.Exit(2)
     except Exception as exc:  # a bug: say so briefly, never dump a traceback by default
         if DEBUG["on"]:
             traceback.print_exc()
@@ -87,14 +122,44 @@ def _run(action, lang: str = "fr"):
         raise typer.Exit(70)
 
 
-@app.callback()
-def main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks of unexpected "
-                                    "errors."),
-         version: bool = typer.Option(False, "--version", help="Print the version and exit.")):
-    DEBUG["on"] = debug
-    if version:
-        out.print(f"kc_sheets {__version__}")
+def _shown(lang: str | None, quiet: bool):
+    """Progress of the block on stderr (see :mod:`kc_sheets.progress`)."""
+    return progress.reporting(progress.for_terminal(err, lang if lang in LANGS else "fr",
+                                                    quiet))
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"kc_sheets {__version__}", highlight=False)
         raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def main(ctx: typer.Context,
+         debug: bool = typer.Option(False, "--debug", help="Show tracebacks of unexpected "
+                                    "errors."),
+         version: bool = typer.Option(False, "--version", help="Print the version and exit.",
+                                      callback=_version, is_eager=True)):
+    DEBUG["on"] = debug
+    if ctx.invoked_subcommand is None:
+        out.print(ctx.get_help(), highlight=False)
+        raise typer.Exit()
+
+
+def money(value: float, lang: str) -> str:
+    """An amount as the workbook's money format shows it: ``1 234,56 €`` (fr), ``€1,234.56``
+    (en), read from the templates' number formats so the terminal and the workbook agree.
+
+    >>> money(-1234.5, "en"), money(1234.5, "fr")
+    ('-€1,234.50', '1\u202f234,50 €')
+    """
+    from kc_sheets.templates.styles import NUMBER_FORMATS
+
+    code = NUMBER_FORMATS[lang]["money"]
+    symbol = re.search(r'"([^"]+)"', code).group(1)
+    text = number(abs(value), lang, 2)
+    sign = "-" if value < 0 else ""
+    return f"{sign}{symbol}{text}" if code.startswith('"') else f"{sign}{text} {symbol}"
 
 
 def _print_run(result) -> None:
@@ -111,14 +176,13 @@ def _print_run(result) -> None:
         grid.add_column(style="bold")
         grid.add_column(justify="right")
         share = row["repeat_share"]
-        money = " €" if lang == "fr" else ""
         for key, value in (
                 ("orders", number(row["orders"], lang)),
                 ("new_customers", number(row["new_customers"], lang)),
-                ("first_purchase_revenue", number(row["first_purchase_revenue"], lang, 2, money)),
-                ("repeat_revenue", number(row["repeat_revenue"], lang, 2, money)),
+                ("first_purchase_revenue", money(row["first_purchase_revenue"], lang)),
+                ("repeat_revenue", money(row["repeat_revenue"], lang)),
                 ("repeat_share", "-" if share != share else number(share * 100, lang, 1, " %")),
-                ("net_revenue", number(row["net_revenue"], lang, 2, money))):
+                ("net_revenue", money(row["net_revenue"], lang))):
             grid.add_row(t(f"col.{key}", lang), value)
         out.print(grid)
     segments = result.blocks.get("rfm.segments")
@@ -142,37 +206,76 @@ def _print_run(result) -> None:
                       f"{t('col.retention_rate', lang)} · {row.label}: {rate}", highlight=False)
 
 
+def _out_file(output: Path, lang: str | None) -> None:
+    """Refuse an ``--out`` file whose folder is missing (or is a file) before any work."""
+    parent = output.parent if str(output.parent) else Path(".")
+    problem = errno.EISDIR if output.is_dir() else (
+        None if parent.is_dir() else errno.ENOTDIR if parent.exists() else errno.ENOENT)
+    if problem is not None:
+        raise KcError.from_os_error(OSError(problem, os.strerror(problem), str(output)),
+                                    lang if lang in LANGS else "fr")
+
+
 @app.command()
 def calculate(
     file: Path = typer.Argument(..., help="The .xlsx workbook (it is updated in place)."),
     template: Optional[str] = typer.Option(None, "--template", "-t", help="Add this "
-                                           "template's tabs if the workbook lacks them."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Language of added tabs: fr or en."),
+                                           "template's tabs if the workbook lacks them. "
+                                           + TEMPLATE_HELP),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of added tabs (default: "
+                                       "the workbook's). " + lang_help("Languages")),
     output: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file "
-                                          "instead of updating FILE."),
+                                          "instead of updating FILE (its folder must exist)."),
+    quiet: bool = QUIET,
 ):
     """Calculate a workbook: read Raw Data and Settings, fill the result tabs."""
     from kc_sheets.calculate import calculate as run
 
     def action():
-        result = run(file, template_id=template, lang=_lang(lang) if lang else None, out=output)
+        language = _lang(lang) if lang else None
+        if output is not None:
+            _out_file(output, lang)
+        with _shown(lang, quiet):
+            result = run(file, template_id=template, lang=language, out=output)
         _print_run(result)
 
-    _run(action, lang or "fr")
+    _run(action, lang or "fr", output or file)
 
 
 @app.command()
 def demo(
-    template: str = typer.Option("first-vs-repeat", "--template", "-t"),
-    lang: str = typer.Option("fr", "--lang"),
+    template: str = typer.Option("first-vs-repeat", "--template", "-t", help=TEMPLATE_HELP),
+    lang: str = typer.Option("fr", "--lang", help=LANG_HELP),
     rows: int = typer.Option(5000, "--rows", help="Rows of sample data."),
     seed: int = typer.Option(42, "--seed"),
-    output: Path = typer.Option(Path("kc_out"), "--out", "-o", help="Folder to write into."),
+    output: Path = typer.Option(Path("kc_out"), "--out", "-o", help="Folder to write into "
+                                "(created if needed)."),
+    quiet: bool = QUIET,
 ):
     """Fill a template with built-in sample data and calculate it (no account needed)."""
     from kc_sheets.demo import demo as run_demo
 
-    _run(lambda: _print_run(run_demo(template, _lang(lang), rows, seed, output)), lang)
+    def action():
+        language = _lang(lang)
+        with _shown(language, quiet):
+            result = run_demo(template, language, rows, seed, output)
+        _print_run(result)
+
+    _run(action, lang, output)
+
+
+def _sample_line(summary: dict, lang: str) -> str:
+    def day(value) -> str:
+        if value is None:
+            return "-"
+        return value.strftime("%d/%m/%Y" if lang == "fr" else "%Y-%m-%d")
+
+    return t("cli.sample", lang, rows=number(summary["rows"], lang),
+             orders=number(summary["orders"], lang),
+             customers=number(summary["customers"], lang),
+             revenue=money(summary["revenue"], lang), refunds=number(summary["refunds"], lang),
+             guests=number(summary["guest_orders"], lang), first=day(summary["first_date"]),
+             last=day(summary["last_date"]))
 
 
 @app.command("sample-data")
@@ -180,51 +283,65 @@ def sample_data_command(
     output: Path = typer.Argument(..., help="File to write: .csv, .xlsx or .parquet."),
     rows: int = typer.Option(5000, "--rows"),
     seed: int = typer.Option(42, "--seed"),
-    lang: str = typer.Option("fr", "--lang", help="Headers (and CSV style) in fr or en."),
+    lang: str = typer.Option("fr", "--lang", help="Headers, CSV style and messages. "
+                             + lang_help("Languages")),
     template: str = typer.Option("first-vs-repeat", "--template", "-t",
-                                 help="For .xlsx: the template whose Raw Data is filled."),
+                                 help="For .xlsx: the template whose Raw Data is filled. "
+                                 + TEMPLATE_HELP),
+    quiet: bool = QUIET,
 ):
     """Write realistic synthetic transactions (seeded) for trying and testing."""
     from kc_sheets.demo import write_sample
 
     def action():
-        summary = write_sample(output, rows, seed, _lang(lang), template)
-        out.print(f"{output} · " + " · ".join(f"{k}: {v}" for k, v in summary.items()),
-                  highlight=False)
+        language = _lang(lang)
+        with _shown(language, quiet):
+            summary = write_sample(output, rows, seed, language, template)
+        out.print(f"{output} · {_sample_line(summary, language)}", highlight=False)
 
-    _run(action, lang)
+    _run(action, lang, output)
 
 
 @app.command()
 def analyze(
-    input: Path = typer.Argument(..., help="Transactions: .csv, .xlsx (its Raw Data tab, or "
-                                 "first tab) or .parquet."),
-    template: str = typer.Option("first-vs-repeat", "--template", "-t"),
-    output: Path = typer.Option(Path("kc_out/blocks"), "--out", "-o", help="Folder for CSVs."),
+    input: Path = typer.Argument(..., help="Transactions: .csv (or .tsv, .txt: any separator "
+                                 "and encoding Excel writes), .xlsx (its Raw Data tab, or first "
+                                 "tab) or .parquet."),
+    template: str = typer.Option("first-vs-repeat", "--template", "-t", help=TEMPLATE_HELP),
+    output: Path = typer.Option(Path("kc_out/blocks"), "--out", "-o", help="Folder for the "
+                                "CSVs (created if needed)."),
     period: str = typer.Option("month", "--period", help="month, quarter or year."),
-    lang: str = typer.Option("fr", "--lang"),
+    lang: str = typer.Option("fr", "--lang", help=LANG_HELP),
     date_order: str = typer.Option("auto", "--date-order", help="auto, day_first or "
                                    "month_first (dates written as text)."),
-    decimal: str = typer.Option("comma", "--decimal", help="comma or point (amounts as text)."),
+    decimal: str = typer.Option("auto", "--decimal", help="auto, comma or point (amounts "
+                                "written as text; auto: point in a comma-separated file, "
+                                "else comma)."),
     set_: list[str] = typer.Option([], "--set", help="Another setting of the template, "
                                    "KEY=VALUE as in its Settings tab, e.g. rfm_scoring=thresholds, "
-                                   "retention_window_months=6 (repeatable)."),
+                                   "retention_window_months=6, or a column: map.amount=Prix "
+                                   "(a header or a letter; fields: map.order_id, "
+                                   "map.order_date, map.amount, map.customer_id...). "
+                                   "Repeatable."),
+    quiet: bool = QUIET,
 ):
     """Compute a template's blocks from a file and write each block as a CSV (for pipelines)."""
     from kc_sheets.analyze import analyze_file
 
     def action():
+        language = _lang(lang)
         options = dict(item.split("=", 1) if "=" in item else (item, "") for item in set_)
-        written = analyze_file(input, template, output, lang=_lang(lang), period=period,
-                               date_order=date_order, decimal=decimal, options=options)
+        with _shown(language, quiet):
+            written = analyze_file(input, template, output, lang=language, period=period,
+                                   date_order=date_order, decimal=decimal, options=options)
         for path in written:
             out.print(str(path), highlight=False)
 
-    _run(action, lang)
+    _run(action, lang, output)
 
 
 @templates_app.command("list")
-def templates_list(lang: str = typer.Option("fr", "--lang")):
+def templates_list(lang: str = typer.Option("fr", "--lang", help=LANG_HELP)):
     """List the templates, with their id and title."""
     from kc_sheets.templates import all_templates
 
@@ -240,11 +357,13 @@ def templates_list(lang: str = typer.Option("fr", "--lang")):
 
 @templates_app.command("build")
 def templates_build(
-    lang: Optional[str] = typer.Option(None, "--lang", help="fr or en (default: both)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help=lang_help("Language (default: "
+                                                                      "every one)")),
     output: Path = typer.Option(Path("sheet_templates"), "--out", "-o"),
     brand: Optional[Path] = typer.Option(None, "--brand", help="TOML file with your name, "
                                          "colours, logo and contact line."),
-    template: Optional[str] = typer.Option(None, "--template", "-t", help="Only this one."),
+    template: Optional[str] = typer.Option(None, "--template", "-t",
+                                           help="Only this one. " + TEMPLATE_HELP),
 ):
     """Build the template workbooks into OUT/<lang>/<id>.xlsx."""
     from kc_sheets.calculate import known_template
@@ -253,7 +372,7 @@ def templates_build(
     from kc_sheets.templates.render_xlsx import build
 
     def action():
-        langs = [_lang(lang)] if lang else ["fr", "en"]
+        langs = [_lang(lang)] if lang else list(LANGS)
         specs = [known_template(template)] if template else all_templates()
         look = load_brand(brand)
         for language in langs:
@@ -261,7 +380,7 @@ def templates_build(
                 path = build(spec, output / language / f"{spec.id}.xlsx", language, look)
                 out.print(str(path), highlight=False)
 
-    _run(action, lang or "fr")
+    _run(action, lang or "fr", output)
 
 
 CREDENTIALS = typer.Option(None, "--credentials", "-c", help="Service-account key or OAuth "
@@ -278,8 +397,8 @@ def _google(credentials: Optional[Path], lang: str, user: bool = False):
 
 @gsheet_app.command("create")
 def gsheet_create(
-    template: str = typer.Option("first-vs-repeat", "--template", "-t"),
-    lang: str = typer.Option("fr", "--lang"),
+    template: str = typer.Option("first-vs-repeat", "--template", "-t", help=TEMPLATE_HELP),
+    lang: str = typer.Option("fr", "--lang", help=LANG_HELP),
     title: Optional[str] = typer.Option(None, "--title"),
     share: list[str] = typer.Option([], "--share", help="E-mail to share with (as editor); "
                                     "repeat for several."),
@@ -310,9 +429,13 @@ def gsheet_create(
 @gsheet_app.command("calculate")
 def gsheet_calculate(
     spreadsheet: str = typer.Argument(..., help="Spreadsheet id or URL."),
-    template: Optional[str] = typer.Option(None, "--template", "-t"),
-    lang: Optional[str] = typer.Option(None, "--lang"),
+    template: Optional[str] = typer.Option(None, "--template", "-t", help="Add this "
+                                           "template's tabs if the spreadsheet lacks them. "
+                                           + TEMPLATE_HELP),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of added tabs (default: "
+                                       "the spreadsheet's). " + lang_help("Languages")),
     credentials: Optional[Path] = CREDENTIALS,
+    quiet: bool = QUIET,
 ):
     """Calculate a Google spreadsheet (read Raw Data and Settings, fill the result tabs)."""
     from kc_sheets import gsheet
@@ -320,7 +443,8 @@ def gsheet_calculate(
     def action():
         language = _lang(lang) if lang else None
         http = _google(credentials, language or "fr")
-        result = gsheet.calculate(http, spreadsheet, template_id=template, lang=language)
+        with _shown(lang, quiet):
+            result = gsheet.calculate(http, spreadsheet, template_id=template, lang=language)
         _print_run(result)
         out.print(f"Google: {http.log.reads} lecture(s)/read(s), {http.log.writes} "
                   f"écriture(s)/write(s)", highlight=False)
@@ -333,8 +457,8 @@ def gsheet_install_script(
     spreadsheet: str = typer.Argument(..., help="Spreadsheet id or URL."),
     service_url: str = typer.Option(..., "--service-url", help="URL of your kc_sheets service."),
     service_key: str = typer.Option(..., "--service-key", envvar="KC_SHEETS_SERVICE_KEY"),
-    template: str = typer.Option("", "--template", "-t"),
-    lang: str = typer.Option("fr", "--lang"),
+    template: str = typer.Option("", "--template", "-t", help=TEMPLATE_HELP),
+    lang: str = typer.Option("fr", "--lang", help=LANG_HELP),
     credentials: Optional[Path] = CREDENTIALS,
 ):
     """Bind the Calculer button's Apps Script to a spreadsheet (needs your own Google sign-in)."""
@@ -353,18 +477,23 @@ def gsheet_install_script(
 
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1", "--host"),
-          port: int = typer.Option(8080, "--port", envvar="PORT")):
+          port: int = typer.Option(8080, "--port", envvar="PORT"),
+          lang: str = typer.Option("fr", "--lang", help="Language of these messages. "
+                                   + lang_help("Languages"))):
     """Run the HTTP service the Google Sheets button calls (KC_SHEETS_SERVICE_KEY required)."""
-    import os
-
     from kc_sheets.server import serve as run_server
 
-    if not os.environ.get("KC_SHEETS_SERVICE_KEY"):
-        err.print("KC_SHEETS_SERVICE_KEY is not set: the service would refuse every call. "
-                  "Set a long random key (e.g. python -c \"import secrets; "
-                  "print(secrets.token_urlsafe(32))\").")
-        raise typer.Exit(2)
-    run_server(host, port)
+    def action():
+        language = _lang(lang)
+        if not os.environ.get("KC_SHEETS_SERVICE_KEY"):
+            err.print(f"[bold red]{t('error.prefix', language)}[/]"
+                      f"{' :' if language == 'fr' else ':'} {t('cli.no_service_key', language)}",
+                      highlight=False)
+            raise typer.Exit(2)
+        err.print(t("cli.serving", language, host=host, port=port), highlight=False)
+        run_server(host, port)
+
+    _run(action, lang)
 
 
 def run() -> None:  # pragma: no cover - console script shim

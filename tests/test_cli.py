@@ -86,7 +86,8 @@ def test_analyze_csv_with_semicolons_and_french_amounts(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args, expected", [
     (["calculate", "missing.xlsx"], "introuvable"),
     (["calculate", "orders.txt"], ".xlsx"),
-    (["analyze", "orders.txt"], "format"),
+    (["analyze", "orders.docx"], "format"),
+    (["analyze", "orders.txt"], "vide"),
     (["demo", "--template", "nope"], "nope"),
     (["templates", "list", "--lang", "de"], "de"),
     (["analyze", "orders.txt", "--period", "week"], "week"),
@@ -95,6 +96,7 @@ def test_bad_input_gives_a_message_not_a_traceback(tmp_path: Path, monkeypatch, 
                                                    expected) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "orders.txt").write_text("x")
+    (tmp_path / "orders.docx").write_text("x")
     result = invoke(*args)
     assert result.exit_code == 2, result.output
     assert expected in result.output
