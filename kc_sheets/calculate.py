@@ -45,6 +45,11 @@ register({
         "détaillée en bas de l'onglet et « kc-sheets analyze » les ont toutes",
         "'{tab}' tab: the tables show {shown} rows of {rows} ({which}); the detailed list at "
         "the bottom of the tab and 'kc-sheets analyze' have them all"),
+    "calc.cut_sheet": (
+        "Onglet « {tab} » : {rows} lignes, une feuille en montre {shown} (jusqu'à la dernière "
+        "ligne d'Excel, 1 048 576) ; « kc-sheets analyze » les écrit toutes en CSV",
+        "'{tab}' tab: {rows} rows, a sheet shows {shown} of them (down to Excel's last row, "
+        "1,048,576); 'kc-sheets analyze' writes them all to CSV"),
     "calc.cut.first": ("les premières", "the first ones"),
     "calc.cut.last": ("les plus récentes et le total", "the latest ones and the total"),
     "calc.unknown_template": ("modèle « {template} » inconnu. Modèles disponibles : {known}.",
@@ -52,6 +57,7 @@ register({
 })
 
 RAW_TAB = "Raw Data"
+SHEET_ROWS = 1_048_576          # the last row of an Excel sheet (Google Sheets: 10M cells)
 
 
 @dataclass
@@ -211,8 +217,7 @@ def _block_write(block: Block, frame: pd.DataFrame, lang: Lang,
     if block.max_rows is not None:
         frame = frame.head(block.max_rows)
     if _cut(block, frame):                         # "last": the latest rows and the Total row
-        frame = frame.tail(block.fixed_rows) if block.keep == "last" else \
-            frame.head(block.fixed_rows)
+        frame = frame.tail(_room(block)) if block.keep == "last" else frame.head(_room(block))
     if block.dynamic_header:
         extra = [c for c in frame.columns if c not in keys and c not in block.omit]
         extra = extra[:block.extra_limit] if block.extra_limit else extra
@@ -292,8 +297,11 @@ def _note_cut_tables(template: Template, blocks: dict[str, pd.DataFrame], lang: 
     for tab, block in template.blocks():
         frame = blocks.get(block.name)
         if frame is not None and _cut(block, frame):
-            cut.setdefault(t(tab.title, tab_lang), (block.fixed_rows, len(frame), block.keep))
-    notes = [t("calc.cut_table", lang, tab=name, shown=shown, rows=rows,
+            key = "full" if block.fixed_rows is None else block.keep
+            cut.setdefault(t(tab.title, tab_lang), (_room(block), len(frame), key))
+    notes = [t("calc.cut_sheet", lang, tab=name, shown=number(shown, lang),
+               rows=number(rows, lang)) if keep == "full" else
+             t("calc.cut_table", lang, tab=name, shown=shown, rows=rows,
                which=t(f"calc.cut.{keep}", lang)) for name, (shown, rows, keep) in cut.items()]
     if notes and "quality.notes" in blocks:
         text = blocks["quality.notes"]["text"].iloc[0]
@@ -302,9 +310,15 @@ def _note_cut_tables(template: Template, blocks: dict[str, pd.DataFrame], lang: 
 
 
 def _cut(block: Block, frame: pd.DataFrame) -> bool:
-    """Whether a table has more rows than the fixed number its place in the sheet holds."""
-    return (block.layout == "table" and block.fixed_rows is not None
-            and len(frame) > block.fixed_rows)
+    """Whether a table has more rows than its place in the sheet holds: the fixed number of
+    rows laid out for it, or the rows left down to the sheet's last row (1,048,576)."""
+    return block.layout == "table" and len(frame) > _room(block)
+
+
+def _room(block: Block) -> int:
+    """How many data rows a table's place holds."""
+    room = SHEET_ROWS - block.first_data_row + 1
+    return room if block.fixed_rows is None else min(block.fixed_rows, room)
 
 
 def _has_tabs(template: Template, names: list[str], lang: Lang) -> bool:

@@ -130,15 +130,22 @@ class Ingested:
             "reason_label": [t(f"reason.{r}", lang) for r in reasons],
         })
         mapped = dict(zip(self.quality.mapping["field"], self.quality.mapping["column"]))
+        columns: dict[str, np.ndarray] = {}
+        filled = frame.notna().to_numpy().any(axis=0) if len(frame) else \
+            np.zeros(len(self.raw.headers), dtype=bool)
         for position, header in enumerate(self.raw.headers):
-            name = header or self.raw.letter(position)
-            if name in out:
-                name = f"{name} ({self.raw.letter(position)})"
+            if not header and not filled[position]:
+                continue          # a column without header or value (a stray cell far right)
             texts = _raw_texts(frame.iloc[:, position])
+            if not header and not texts.astype(bool).any():
+                continue
+            name = header or self.raw.letter(position)
+            if name in out or name in columns:
+                name = f"{name} ({self.raw.letter(position)})"
             if mapped.get("order_date") == self.raw.letter(position):
                 texts = _serials_as_dates(frame.iloc[:, position], texts)
-            out[name] = texts
-        return out
+            columns[name] = texts
+        return pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
 
 
 def _serials_as_dates(values: pd.Series, texts: np.ndarray) -> np.ndarray:

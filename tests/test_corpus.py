@@ -410,7 +410,6 @@ def _customers_frame(n: int):
     return block, frame
 
 
-@pytest.mark.xfail(reason="issue 10, xlsxwrite", strict=True)
 def test_more_customers_than_a_sheet_holds_are_cut_to_the_last_row() -> None:
     """1,048,600 distinct customers: the RFM customer list stops at Excel's last row (the cut
     is made where every backend's writes are prepared)."""
@@ -422,7 +421,16 @@ def test_more_customers_than_a_sheet_holds_are_cut_to_the_last_row() -> None:
     writes = tab_writes(get("rfm"), {"rfm.customers": frame}, "fr")
     written = next(b for w in writes for b in w.blocks if b.block.name == "rfm.customers")
     first_data_row = parse_ref(block.anchor)[0] + (1 if block.header else 0)
-    assert first_data_row + len(written.frame) - 1 <= EXCEL_ROWS
+    assert first_data_row + len(written.frame) - 1 == EXCEL_ROWS
+    # ... and the data quality notes say so, with both counts.
+    from kc_sheets.calculate import _note_cut_tables
+    import pandas as pd
+
+    blocks = {"rfm.customers": frame, "quality.notes": pd.DataFrame({"text": [""]})}
+    _note_cut_tables(get("rfm"), blocks, "fr", "fr")
+    note = blocks["quality.notes"]["text"].iloc[0]
+    assert "1 048 600 lignes" in re.sub(r"\s", " ", note), note
+    assert "dernière ligne d'Excel" in note
 
 
 @pytest.mark.slow
