@@ -52,6 +52,31 @@ register({
         "1,048,576); 'kc-sheets analyze' writes them all to CSV"),
     "calc.cut.first": ("les premières", "the first ones"),
     "calc.cut.last": ("les plus récentes et le total", "the latest ones and the total"),
+    "calc.other_template": (
+        "ce classeur est déjà le modèle « {title} » ({current}, onglet « {settings} ») : "
+        "« --template {asked} » n'ajoute un modèle qu'à un classeur qui n'en a pas. Relancez "
+        "sans --template pour calculer ce modèle, ou créez le modèle {asked} avec "
+        "« kc-sheets templates build --template {asked} » et collez-y votre Raw Data (le "
+        "modèle all-in-one a toutes les analyses).",
+        "this workbook already is the '{title}' template ({current}, '{settings}' tab): "
+        "'--template {asked}' only adds a template to a workbook that has none. Run again "
+        "without --template to calculate this template, or create the {asked} template with "
+        "'kc-sheets templates build --template {asked}' and paste your Raw Data into it (the "
+        "all-in-one template has every analysis)."),
+    "addtabs.no_column": (
+        "aucune colonne « {field} » reconnue. En-têtes trouvés : {headers}. Renommez l'en-tête "
+        "(par ex. « {example} »), puis relancez : le modèle n'a pas été ajouté, rien n'a été "
+        "modifié.",
+        "no '{field}' column recognised. Headers found: {headers}. Rename the header (e.g. "
+        "'{example}'), then run again: the template was not added, nothing was changed."),
+    "calc.missing_tabs": (
+        "onglet de résultats introuvable : {names}. Le calcul y écrit ; rien n'a été modifié. "
+        "Onglets présents : {tabs}. S'il a été renommé, rendez-lui son nom ; s'il a été "
+        "supprimé, repartez d'un modèle neuf (« kc-sheets templates build ») et collez-y "
+        "Raw Data.",
+        "result tab not found: {names}. Calculate writes into it; nothing was changed. Tabs "
+        "present: {tabs}. If it was renamed, give it its name back; if it was deleted, start "
+        "from a new template ('kc-sheets templates build') and paste Raw Data into it."),
     "calc.unknown_template": ("modèle « {template} » inconnu. Modèles disponibles : {known}.",
                               "unknown template '{template}'. Available templates: {known}."),
 })
@@ -264,18 +289,29 @@ def calculate_book(book, *, template_id: str | None = None, lang: Lang | None = 
         raise KcError("calc.no_raw", tab=RAW_TAB, lang=lang or "fr", tabs=", ".join(names))
     found = settings_tab_name(names)
     template = known_template(template_id, lang or "fr") if template_id else None
+    if found is not None and template is not None:
+        template = _template_of_the_book(book, found, template)
+    raw = None
     if found is None or (template and not _has_tabs(template, names, found[1])):
         if template is None:
             raise KcError("calc.no_template", lang=lang or "fr")
-        book = book.ensure_tabs(template, lang or (found[1] if found else "fr"))
+        added_lang = lang or (found[1] if found else "fr")
+        # Raw Data is checked before the template's tabs are added (a refusal changes nothing)
+        # and xlsx files stage the added tabs: the workbook changes only with the final write.
+        raw = book.read_raw(RAW_TAB)
+        _check_raw_data(raw, added_lang)
+        book = book.ensure_tabs(template, added_lang)
         found = settings_tab_name(book.sheet_names())
         assert found is not None
     settings_tab, tab_lang = found
     book.prefetch([RAW_TAB, settings_tab])
     template, settings = book_settings(book, settings_tab, tab_lang, template)
+    _check_result_tabs(book, template, tab_lang, settings.lang)
     book.refresh_layout(template, tab_lang)
     lang = settings.lang
-    ingested, blocks = run_analyses(template, book.read_raw(RAW_TAB), settings, settings_tab)
+    raw = book.read_raw(RAW_TAB) if raw is None else raw
+    ingested, blocks = run_analyses(template, raw, settings, settings_tab)
+    raw = None
     ingested.raw = ingested.lines = None      # listed already: free their memory for the write
     now = now or dt.datetime.now()
     seconds = time.perf_counter() - started
@@ -319,6 +355,48 @@ def _room(block: Block) -> int:
     """How many data rows a table's place holds."""
     room = SHEET_ROWS - block.first_data_row + 1
     return room if block.fixed_rows is None else min(block.fixed_rows, room)
+
+
+def _check_result_tabs(book, template: Template, tab_lang: Lang, lang: Lang) -> None:
+    """Every tab the template writes is present (before anything is read or written: a
+    renamed tab must not leave a half-written workbook)."""
+    names = book.sheet_names()
+    missing = [t(tab.title, tab_lang) for tab in template.tabs
+               if tab.blocks and t(tab.title, tab_lang) not in names]
+    if missing:
+        quote = "« {} »" if lang == "fr" else "'{}'"
+        raise KcError("calc.missing_tabs", lang=lang,
+                      names=", ".join(quote.format(n) for n in missing),
+                      tabs=", ".join(quote.format(n) for n in names))
+
+
+def _check_raw_data(raw: RawTable, lang: Lang) -> None:
+    """What ingest would refuse in a Raw Data read with the default settings: no rows, no date,
+    amount or customer column."""
+    from kc_sheets.transactions import check_columns
+
+    if len(raw.frame) == 0 or len(raw.headers) == 0:
+        raise KcError("ingest.empty", tab=raw.tab, lang=lang)
+    check_columns(raw, IngestOptions(settings_tab=t("tab.settings", lang), lang=lang,
+                                     labels="addtabs"))
+
+
+def _template_of_the_book(book, found: tuple[str, Lang], asked: Template) -> Template:
+    """``--template`` on a workbook that already is a template: that template if it is the one
+    asked for or holds all its tabs (all-in-one holds rfm), else a refusal naming both."""
+    settings_tab, tab_lang = found
+    book.prefetch([settings_tab])
+    triples = settings_triples(book.read_rows(settings_tab))
+    identity = read_settings(triples, tab=settings_tab, lang=tab_lang, settings=())
+    if not identity.template_id or identity.template_id == asked.id:
+        return asked
+    current = known_template(identity.template_id, identity.lang)
+    mine = {tab.key for tab in current.tabs}
+    if all(tab.key in mine for tab in asked.tabs):
+        return current
+    raise KcError("calc.other_template", lang=identity.lang, asked=asked.id,
+                  current=current.id, title=t(current.title, identity.lang),
+                  settings=settings_tab)
 
 
 def _has_tabs(template: Template, names: list[str], lang: Lang) -> bool:

@@ -161,7 +161,7 @@ class KcError(Exception):
 
     def message(self, lang: Lang | None = None) -> str:
         lang = lang or self.lang
-        text = t(self.key, lang, **self.params)
+        text = t(self.key, lang, **{"tab": self.tab or "-", **self.params})
         where = self.where(lang)
         return f"{where[:1].upper()}{where[1:]} : {text}" if where and lang == "fr" else (
             f"{where[:1].upper()}{where[1:]}: {text}" if where else text)

@@ -17,7 +17,7 @@ from kc_sheets.i18n import register, t
 
 REASONS: tuple[str, ...] = (
     "blank_row", "total_row", "duplicate_line", "invalid_date", "impossible_date",
-    "invalid_amount", "missing_date", "missing_amount", "missing_customer", "conflicting_customer",
+    "invalid_amount", "invalid_id", "missing_date", "missing_amount", "missing_customer", "conflicting_customer",
 )
 
 register({
@@ -30,6 +30,10 @@ register({
                                "Impossible date (e.g. 31/02, or outside 1970-2099)"),
     "reason.invalid_amount": ("Montant illisible ou valeur d'erreur (#N/A, #VALEUR!…)",
                               "Unreadable amount or error value (#N/A, #VALUE!…)"),
+    "reason.invalid_id": ("Identifiant illisible : valeur d'erreur (#N/A, #REF!…) dans l'ID "
+                          "client ou l'ID achat",
+                          "Unreadable ID: an error value (#N/A, #REF!…) in the customer or "
+                          "order ID"),
     "reason.missing_date": ("Date manquante", "Missing date"),
     "reason.missing_amount": ("Montant manquant", "Missing amount"),
     "reason.missing_customer": ("Client manquant (commande invité sans ID client)",

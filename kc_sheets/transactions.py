@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from kc_sheets.errors import KcError
 from kc_sheets.fields import FIELDS, FIELDS_BY_KEY, SHOPIFY_SIGNATURE
 from kc_sheets.i18n import Lang, register, t
 from kc_sheets.parsing import (
-    IdCodes, is_blank, normalize_header, parse_amounts, parse_dates, parse_id_codes,
+    INVALID, MISSING, IdCodes, is_blank, normalize_header, parse_amounts, parse_dates, parse_id_codes,
     parse_numbers, text_matches, typed_column,
 )
 from kc_sheets.cells import EXCEL_EPOCHS, col_index, col_letter
@@ -46,6 +47,16 @@ register({
         "(par ex. « {first} ») ou une lettre de colonne (A, B…), ou videz la cellule.",
         "column '{value}' does not exist in Raw Data. Give a Raw Data header (e.g. '{first}') or "
         "a column letter (A, B…), or clear the cell."),
+    "ingest.guests_by_email": (
+        "{rows} lignes de commandes invité (ID client 0, « guest », « invité » ou vide) : "
+        "chaque adresse e-mail compte comme un client",
+        "{rows} guest order rows (customer ID 0, 'guest', 'invité' or empty): each e-mail "
+        "address counts as one customer"),
+    "ingest.guests_aside": (
+        "{rows} lignes de commandes invité (ID client 0, « guest », « invité ») sans e-mail : "
+        "écartées, elles ne sont pas un même client",
+        "{rows} guest order rows (customer ID 0, 'guest', 'invité') without an e-mail: set "
+        "aside, they are not one same customer"),
     "ingest.empty": (
         "Raw Data est vide. Collez votre export de commandes (avec sa ligne d'en-têtes) en "
         "cellule A1 de l'onglet « Raw Data », puis relancez le calcul.",
@@ -206,6 +217,53 @@ def map_columns(raw: RawTable, options: IngestOptions) -> dict[str, int]:
     return found
 
 
+GUEST_IDS = frozenset({"0", "guest", "guests", "invite", "invites", "invitee", "invitees",
+                       "anonymous", "anonyme", "guest checkout", "commande invite"})
+
+
+def _guests_apart(customers: IdCodes, email: pd.Series | None, lang: Lang
+                  ) -> tuple[IdCodes, list[str]]:
+    """Rows whose customer ID is a guest placeholder (0 in WooCommerce, "guest", "invité") are
+    no customer: their e-mail stands for the customer where there is one (a guest per
+    address), else they have no customer (set aside as guest orders). Never one customer "0".
+    """
+    texts = customers.texts.to_pylist()
+    placeholder = np.array([t_ is not None and normalize_header(t_) in GUEST_IDS
+                            for t_ in texts] + [False])
+    guest = placeholder[customers.codes]
+    missing = customers.status == MISSING
+    if not guest.any() and (email is None or not missing.any()):
+        return customers, []
+    codes = np.where(guest, -1, customers.codes)
+    status = np.where(guest, np.int8(MISSING), customers.status).astype(np.int8)
+    all_texts = customers.texts
+    by_mail = np.zeros(len(codes), dtype=bool)
+    if email is not None:
+        mails = parse_id_codes(email.astype("str").str.strip().str.lower().where(
+            ~is_blank(email)))
+        by_mail = (guest | missing) & (mails.codes >= 0)
+        codes = np.where(by_mail, mails.codes + len(all_texts), codes)
+        status = np.where(by_mail, np.int8(0), status).astype(np.int8)
+        all_texts = pa.concat_arrays([all_texts.cast(pa.large_string()),
+                                      mails.texts.cast(pa.large_string())])
+    notes = []
+    if by_mail.any():
+        notes.append(t("ingest.guests_by_email", lang, rows=int(by_mail.sum())))
+    if (guest & ~by_mail).any():
+        notes.append(t("ingest.guests_aside", lang, rows=int((guest & ~by_mail).sum())))
+    return IdCodes(codes, all_texts, status), notes
+
+
+def check_columns(raw: RawTable, options: IngestOptions) -> dict[str, int]:
+    """:func:`map_columns`, refusing a Raw Data without a date, an amount or a customer (an
+    e-mail column stands for the customer)."""
+    columns = map_columns(raw, options)
+    for key in ("order_date", "amount", "customer_id"):
+        if key not in columns and not (key == "customer_id" and "email" in columns):
+            raise _missing_column_error(raw, key, options)
+    return columns
+
+
 def _missing_column_error(raw: RawTable, key: str, options: IngestOptions) -> KcError:
     import kc_sheets.settings  # noqa: F401  (registers the setting.map.* labels; avoids a cycle)
 
@@ -243,13 +301,10 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
         blank &= is_blank(column).to_numpy()
     if blank.all():
         raise KcError("ingest.empty", tab=raw.tab, lang=lang)
-    columns = map_columns(raw, options)
+    columns = check_columns(raw, options)
     notes: list[str] = []
     if "customer_id" not in columns and "email" in columns:
         notes.append(t("ingest.email_as_customer", lang))
-    for key in ("order_date", "amount", "customer_id"):
-        if key not in columns and not (key == "customer_id" and "email" in columns):
-            raise _missing_column_error(raw, key, options)
     if "order_id" not in columns:
         notes.append(t("ingest.no_order_id", lang))
 
@@ -268,6 +323,9 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
         email = col["email"]
         customers = parse_id_codes(email.astype("str").str.strip().str.lower().where(
             ~is_blank(email)))
+    if "customer_id" in columns:
+        customers, guest_notes = _guests_apart(customers, col.get("email"), lang)
+        notes += guest_notes
     cust_codes = customers.codes
     cust_ok = cust_codes >= 0
 
@@ -309,6 +367,10 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
     set_reason(date_status == "invalid", "invalid_date")
     set_reason(date_status == "impossible", "impossible_date")
     set_reason(amount_status == "invalid", "invalid_amount")
+    # An error value where an id belongs (a VLOOKUP gone wrong) is no id: never a guest.
+    set_reason(customers.status == INVALID, "invalid_id")
+    if order_ids is not None:
+        set_reason(order_ids.status == INVALID, "invalid_id")
 
     live = reason == 0
     codes = np.where(live, codes, -1)

@@ -39,8 +39,8 @@ register({
                         "réenregistrez-le au format .xlsx.",
                         "unreadable or damaged workbook ({detail}). Open it and save it again "
                         "as .xlsx."),
-    "xlsx.no_tab": ("onglet « {tab} » introuvable. Onglets présents : {tabs}.",
-                    "tab '{tab}' not found. Tabs present: {tabs}."),
+    "xlsx.no_tab": ("onglet « {name} » introuvable. Onglets présents : {tabs}.",
+                    "tab '{name}' not found. Tabs present: {tabs}."),
 })
 
 logging.getLogger("fastexcel").setLevel(logging.ERROR)   # its dtype guesses are not news
@@ -58,6 +58,7 @@ class XlsxBook:
         self.path = Path(path)
         self.lang = lang
         self.out = out     # where writes go (default: the file itself)
+        self._staging: tempfile.TemporaryDirectory | None = None   # tabs added, not yet written
         if not self.path.is_file():
             raise KcError("xlsx.not_found", lang=lang, path=str(self.path))
         if self.path.suffix.lower() not in _SUFFIXES or not zipfile.is_zipfile(self.path):
@@ -89,14 +90,12 @@ class XlsxBook:
 
     def _require(self, tab: str) -> str:
         if tab not in self._parts:
-            raise KcError("xlsx.no_tab", lang=self.lang, tab=tab,
+            raise KcError("xlsx.no_tab", lang=self.lang, name=tab,
                           tabs=", ".join(self._parts) or "-")
         return self._parts[tab]
 
     def read_raw(self, tab: str) -> RawTable:
         """The tab as a table: first non-empty row = headers, the rows below = data."""
-        import fastexcel
-
         part = self._require(tab)
         first_row, first_col = _first_cell(self.path, part)
         if first_row is None:
@@ -106,12 +105,22 @@ class XlsxBook:
             # fastexcel both release the GIL, so this costs little on two cores).
             errors = pool.submit(error_cells, self.path, part)
             try:
-                reader = fastexcel.read_excel(str(self.path))
-                sheet = reader.load_sheet(tab, header_row=0, schema_sample_rows=None)
-                frame = sheet.to_pandas()
+                frame = _load_frame(self.path, tab)
             except Exception as exc:  # fastexcel raises its own error types
-                raise KcError("xlsx.unreadable", lang=self.lang, detail=f"{tab}: {exc}") \
-                    from None
+                found = errors.result()
+                if not found or "error value" not in str(exc):
+                    raise KcError("xlsx.unreadable", lang=self.lang, detail=f"{tab}: {exc}") \
+                        from None
+                # An error value calamine does not know (#SPILL!, #CALC!, #GETTING_DATA...):
+                # read a copy without the error cells; they are put back below, so their rows
+                # are set aside with their reason rather than the workbook refused.
+                with tempfile.TemporaryDirectory(prefix="kc_read_") as work:
+                    copy = _without_error_cells(self.path, part, Path(work) / "raw.xlsx")
+                    try:
+                        frame = _load_frame(copy, tab)
+                    except Exception as again:
+                        raise KcError("xlsx.unreadable", lang=self.lang,
+                                      detail=f"{tab}: {again}") from None
             found = errors.result()
         headers = tuple("" if str(c).startswith("__UNNAMED__") else str(c).strip()
                         for c in frame.columns)
@@ -149,11 +158,22 @@ class XlsxBook:
 
         present = set(self.sheet_names())
         missing = [t(tab.title, lang) for tab in template.tabs if t(tab.title, lang) not in present]
-        target = self.out or self.path
-        with tempfile.TemporaryDirectory(prefix="kc_template_") as work:
-            add_tabs(self.path, build(template, Path(work) / "template.xlsx", lang), target,
-                     missing)
-        return XlsxBook(target, self.lang)
+        # Staged in a temporary folder: the user's file changes only with the final write, so a
+        # refusal after this point (Settings, Raw Data) leaves it as it was.
+        staging = tempfile.TemporaryDirectory(prefix="kc_template_")
+        try:
+            work = Path(staging.name)
+            staged = work / f"staged{self.path.suffix.lower()}"
+            add_tabs(self.path, build(template, work / "template.xlsx", lang), staged, missing)
+        except OSError as exc:
+            staging.cleanup()
+            raise KcError.from_os_error(exc, self.lang, tempfile.gettempdir()) from None
+        except BaseException:
+            staging.cleanup()
+            raise
+        book = XlsxBook(staged, self.lang, out=self.out or self.path)
+        book._staging = staging            # removed once written, or when the book is dropped
+        return book
 
     def write(self, writes: list[TabWrite], out: Path | None = None) -> Path:
         """Write blocks into their tabs; atomically replaces ``out`` (default: the file itself)."""
@@ -182,6 +202,9 @@ class XlsxBook:
                     rb'<Relationship[^>]*Target="[^"]*calcChain.xml"[^>]*/>', b"",
                     pkg.read("xl/_rels/workbook.xml.rels"))
         atomic_write_package(self.path, out, replace, delete)
+        if self._staging is not None:
+            self._staging.cleanup()
+            self._staging = None
         return out
 
     def _charts_of(self, pkg: OoxmlPackage, part: str) -> list[str]:
@@ -247,6 +270,28 @@ def _full_calc_on_load(workbook: bytes) -> bytes:
     return re.sub(rb"(</sheets>(?:\s*<functionGroups[^>]*/>)?(?:\s*<externalReferences>.*?"
                   rb"</externalReferences>)?(?:\s*<definedNames>.*?</definedNames>)?)",
                   rb'\1<calcPr fullCalcOnLoad="1"/>', workbook, count=1, flags=re.S)
+
+
+def _load_frame(path: Path, tab: str) -> pd.DataFrame:
+    import fastexcel
+
+    reader = fastexcel.read_excel(str(path))
+    return reader.load_sheet(tab, header_row=0, schema_sample_rows=None).to_pandas()
+
+
+_ERROR_CELL_WHOLE = re.compile(rb'<c\b([^>]*?)\s+t="e"([^>]*?)(?:/>|>.*?</c>)', re.S)
+
+
+def _without_error_cells(path: Path, part: str, copy: Path) -> Path:
+    """A copy of the workbook whose ``part`` has its error cells emptied (style kept)."""
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED,
+                                                       compresslevel=1) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == part:
+                data = _ERROR_CELL_WHOLE.sub(rb"<c\1\2/>", data)
+            dst.writestr(info.filename, data)
+    return copy
 
 
 def _first_cell(path: Path, part: str) -> tuple[int | None, int]:

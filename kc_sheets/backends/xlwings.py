@@ -40,8 +40,8 @@ from kc_sheets.i18n import register
 from kc_sheets.transactions import RawTable
 
 register({
-    "xlw.no_tab": ("onglet « {tab} » introuvable dans le classeur ouvert. Onglets : {tabs}.",
-                   "tab '{tab}' not found in the open workbook. Tabs: {tabs}."),
+    "xlw.no_tab": ("onglet « {name} » introuvable dans le classeur ouvert. Onglets : {tabs}.",
+                   "tab '{name}' not found in the open workbook. Tabs: {tabs}."),
     "xlw.no_template": (
         "ce classeur n'a pas les onglets du modèle. Ouvrez le classeur créé par « kc-sheets "
         "excel quickstart » et collez vos commandes dans son onglet « Raw Data ».",
@@ -140,7 +140,7 @@ class XlwingsBook:
     def _sheet(self, tab: str):
         names = self.sheet_names()
         if tab not in names:
-            raise KcError("xlw.no_tab", lang=self.lang, tab=tab, tabs=", ".join(names) or "-")
+            raise KcError("xlw.no_tab", lang=self.lang, name=tab, tabs=", ".join(names) or "-")
         return self.book.sheets[tab]
 
     def prefetch(self, tabs: list[str]) -> None:

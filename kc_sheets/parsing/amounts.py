@@ -95,6 +95,8 @@ def _amount_strings(strings: pa.Array, decimal_comma: bool | None):
     text = pc.utf8_trim_whitespace(strings)
     status = np.full(len(text), INVALID, dtype=np.int8)
     status[_blank_strings(strings)] = MISSING
+    # "12€50": the euro sign written where the decimal comma goes (French handwriting)
+    text = pc.replace_substring_regex(text, r"^([+-]?\d+)\s*€\s*(\d{1,2})$", r"\1.\2")
     body = pc.replace_substring_regex(text, _CURRENCY, "")
     body = pc.replace_substring(body, "\u2212", "-")
     paren = _mask(pc.match_substring_regex(body, r"^\(.*\)$"))

@@ -25,6 +25,10 @@ _STATUS_OBJECTS = np.array(STATUSES + ("missing",), dtype=object)  # code -1 -> 
 ERROR_VALUES: tuple[str, ...] = (
     "#N/A", "#NA", "#VALUE!", "#VALEUR!", "#DIV/0!", "#REF!", "#NAME?", "#NOM?", "#NUM!",
     "#NOMBRE!", "#NULL!", "#NUL!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#ERROR!", "#N/D",
+    # the dynamic-array and data-type errors of Excel 365, in English and in French
+    "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!",
+    "#TIMEOUT!", "#PROPAGATION!", "#CHAMP!", "#BLOQUÉ!", "#CONNEXION!", "#OCCUPÉ!",
+    "#INCONNU!", "#EXTERNE!",
 )
 _ERRORS = pa.array(ERROR_VALUES, type=pa.large_string())
 

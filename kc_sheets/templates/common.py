@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kc_sheets.fields import FIELDS
+from kc_sheets.quality import REASONS
 from kc_sheets.i18n import register
 from kc_sheets.templates.model import Block, Column, GlossaryEntry, Tab, Text
 
@@ -220,7 +221,7 @@ def quality_tab() -> Tab:
         Block("quality.by_reason", "B18", (Column("label", "col.reason", width=44),
                                            Column("rows", "col.rows", "int"),
                                            Column("revenue", "col.revenue_amount", "money")),
-              fixed_rows=10),
+              fixed_rows=len(REASONS)),
         Block("quality.set_aside", "B32", (Column("reason_label", "col.reason", width=44),
                                            Column("row", "col.row", "int", 8)),
               max_rows=SET_ASIDE_SHOWN, extra_width=SET_ASIDE_RAW_COLUMNS, dynamic_header=True,

@@ -32,8 +32,8 @@ register({
     "gs.protected": ("Calculé par kc_sheets : vos modifications seront remplacées au prochain "
                      "calcul.", "Calculated by kc_sheets: your edits are replaced on the next "
                      "calculation."),
-    "gs.no_tab": ("onglet « {tab} » introuvable dans le classeur Google. Onglets : {tabs}.",
-                  "tab '{tab}' not found in the Google spreadsheet. Tabs: {tabs}."),
+    "gs.no_tab": ("onglet « {name} » introuvable dans le classeur Google. Onglets : {tabs}.",
+                  "tab '{name}' not found in the Google spreadsheet. Tabs: {tabs}."),
     "gs.bad_id": ("identifiant ou adresse de classeur Google invalide : « {value} ».",
                   "invalid Google spreadsheet id or URL: '{value}'."),
 })
@@ -117,7 +117,7 @@ class GSheetBook:
     def _require(self, tab: str) -> dict:
         sheets = self.sheets()
         if tab not in sheets:
-            raise KcError("gs.no_tab", lang=self.lang, tab=tab, tabs=", ".join(sheets) or "-")
+            raise KcError("gs.no_tab", lang=self.lang, name=tab, tabs=", ".join(sheets) or "-")
         return sheets[tab]
 
     def prefetch(self, tabs: list[str]) -> None:
