@@ -52,6 +52,13 @@ register({
         "CSV. Indiquez un dossier (il est créé s'il n'existe pas).",
         "'{path}' is a file: --out takes a folder, where each table is written as a CSV. Give "
         "a folder (it is created if it does not exist)."),
+    "analyze.ambiguous_column": (
+        "plusieurs colonnes s'appellent « {header} » (colonnes {letters}) et leurs valeurs "
+        "diffèrent : impossible de savoir laquelle est le champ « {field} ». Renommez les "
+        "autres, ou indiquez la bonne avec l'option --set map.{field_key}=LETTRE.",
+        "several columns are named '{header}' (columns {letters}) and their values differ: "
+        "which one is the '{field}' field cannot be told. Rename the others, or give the right "
+        "one with the option --set map.{field_key}=LETTER."),
     "analyze.no_column": (
         "aucune colonne « {field} » reconnue. En-têtes trouvés : {headers}. Renommez l'en-tête "
         "(par ex. « {example} ») ou indiquez la colonne avec l'option "

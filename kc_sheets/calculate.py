@@ -22,7 +22,7 @@ from kc_sheets.settings import (
     SETTINGS_FIRST_ROW, SETTINGS_KEY_COL, SETTINGS_VALUE_COL, Settings, read_settings,
 )
 from kc_sheets.templates import get as get_template
-from kc_sheets.templates.common import SET_ASIDE_SHOWN
+from kc_sheets.templates.common import NOTE_ROWS, SET_ASIDE_SHOWN
 from kc_sheets.templates.model import Block, Template
 from kc_sheets.transactions import Ingested, IngestOptions, RawTable, ingest
 
@@ -63,6 +63,13 @@ register({
         "without --template to calculate this template, or create the {asked} template with "
         "'kc-sheets templates build --template {asked}' and paste your Raw Data into it (the "
         "all-in-one template has every analysis)."),
+    "addtabs.ambiguous_column": (
+        "plusieurs colonnes s'appellent « {header} » (colonnes {letters}) et leurs valeurs "
+        "diffèrent : impossible de savoir laquelle est le champ « {field} ». Renommez les "
+        "autres, puis relancez : le modèle n'a pas été ajouté, rien n'a été modifié.",
+        "several columns are named '{header}' (columns {letters}) and their values differ: "
+        "which one is the '{field}' field cannot be told. Rename the others, then run again: "
+        "the template was not added, nothing was changed."),
     "addtabs.no_column": (
         "aucune colonne « {field} » reconnue. En-têtes trouvés : {headers}. Renommez l'en-tête "
         "(par ex. « {example} »), puis relancez : le modèle n'a pas été ajouté, rien n'a été "
@@ -187,12 +194,11 @@ def run_analyses(template: Template, raw: RawTable, settings: Settings, settings
 def quality_blocks(ingested: Ingested, lang: Lang, limit: int | None = SET_ASIDE_SHOWN
                    ) -> dict[str, pd.DataFrame]:
     quality = ingested.quality
-    notes = " · ".join(quality.notes)
     return {
         "quality.summary": quality.summary(),
         "quality.mapping": quality.mapping,
         "quality.by_reason": quality.by_reason,
-        "quality.notes": pd.DataFrame({"text": [notes]}),
+        "quality.notes": note_rows(list(quality.notes)),
         "quality.set_aside": ingested.set_aside_table(limit=limit, lang=lang),
     }
 
@@ -340,9 +346,15 @@ def _note_cut_tables(template: Template, blocks: dict[str, pd.DataFrame], lang: 
              t("calc.cut_table", lang, tab=name, shown=shown, rows=rows,
                which=t(f"calc.cut.{keep}", lang)) for name, (shown, rows, keep) in cut.items()]
     if notes and "quality.notes" in blocks:
-        text = blocks["quality.notes"]["text"].iloc[0]
-        blocks["quality.notes"] = pd.DataFrame({"text": [" · ".join(
-            ([text] if text else []) + notes)]})
+        before = [n for n in blocks["quality.notes"]["text"].tolist() if n]
+        blocks["quality.notes"] = note_rows(before + notes)
+
+
+def note_rows(notes: list[str]) -> pd.DataFrame:
+    """The data quality notes, one per row of their place (the last row holds the rest)."""
+    if len(notes) > NOTE_ROWS:
+        notes = notes[:NOTE_ROWS - 1] + [" · ".join(notes[NOTE_ROWS - 1:])]
+    return pd.DataFrame({"text": notes or [""]})
 
 
 def _cut(block: Block, frame: pd.DataFrame) -> bool:
@@ -373,12 +385,12 @@ def _check_result_tabs(book, template: Template, tab_lang: Lang, lang: Lang) -> 
 def _check_raw_data(raw: RawTable, lang: Lang) -> None:
     """What ingest would refuse in a Raw Data read with the default settings: no rows, no date,
     amount or customer column."""
-    from kc_sheets.transactions import check_columns
+    from kc_sheets.transactions import check_columns, settle_header_row
 
     if len(raw.frame) == 0 or len(raw.headers) == 0:
         raise KcError("ingest.empty", tab=raw.tab, lang=lang)
-    check_columns(raw, IngestOptions(settings_tab=t("tab.settings", lang), lang=lang,
-                                     labels="addtabs"))
+    options = IngestOptions(settings_tab=t("tab.settings", lang), lang=lang, labels="addtabs")
+    check_columns(settle_header_row(raw, options)[0], options)
 
 
 def _template_of_the_book(book, found: tuple[str, Lang], asked: Template) -> Template:

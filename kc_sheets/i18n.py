@@ -64,3 +64,17 @@ def number(value: float, lang: Lang = "fr", decimals: int = 0, suffix: str = "")
     if lang == "fr":
         text = text.replace(",", "\u202f").replace(".", ",")
     return text + suffix
+
+
+_NOUNS = {"row": (("ligne", "lignes"), ("row", "rows")),
+          "order": (("commande", "commandes"), ("order", "orders"))}
+
+
+def count(n: int, noun: str, lang: Lang = "fr") -> str:
+    """A count with its noun agreed: "1 ligne", "3 lignes", "1 row".
+
+    >>> count(1, "row"), count(1234, "order", "en")
+    ('1 ligne', '1,234 orders')
+    """
+    one, many = _NOUNS[noun][0 if lang == "fr" else 1]
+    return f"{number(n, lang)} {one if abs(n) < 2 else many}"

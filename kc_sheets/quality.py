@@ -16,8 +16,8 @@ from kc_sheets.fields import FIELDS
 from kc_sheets.i18n import register, t
 
 REASONS: tuple[str, ...] = (
-    "blank_row", "total_row", "duplicate_line", "invalid_date", "impossible_date",
-    "invalid_amount", "invalid_id", "missing_date", "missing_amount", "missing_customer", "conflicting_customer",
+    "blank_row", "total_row", "duplicate_line", "cancelled_order", "invalid_date",
+    "impossible_date", "invalid_amount", "invalid_id", "conflicting_amount", "missing_date", "missing_amount", "missing_customer", "conflicting_customer",
 )
 
 register({
@@ -25,15 +25,17 @@ register({
     "reason.total_row": ("Ligne de total ou sous-total", "Total or subtotal row"),
     "reason.duplicate_line": ("Ligne en double (identique à une ligne précédente)",
                               "Duplicated line (same as an earlier line)"),
+    "reason.cancelled_order": ("Commande annulée, remboursée ou non payée (statut)",
+                               "Cancelled, refunded or unpaid order (status)"),
+    "reason.conflicting_amount": ("Total de commande différent selon ses lignes",
+                                  "Order total differs between its lines"),
     "reason.invalid_date": ("Date illisible", "Unreadable date"),
     "reason.impossible_date": ("Date impossible (ex. 31/02, ou hors 1970-2099)",
                                "Impossible date (e.g. 31/02, or outside 1970-2099)"),
     "reason.invalid_amount": ("Montant illisible ou valeur d'erreur (#N/A, #VALEUR!…)",
                               "Unreadable amount or error value (#N/A, #VALUE!…)"),
-    "reason.invalid_id": ("Identifiant illisible : valeur d'erreur (#N/A, #REF!…) dans l'ID "
-                          "client ou l'ID achat",
-                          "Unreadable ID: an error value (#N/A, #REF!…) in the customer or "
-                          "order ID"),
+    "reason.invalid_id": ("ID illisible : valeur d'erreur (#N/A, #REF!…)",
+                          "Unreadable ID: error value (#N/A, #REF!…)"),
     "reason.missing_date": ("Date manquante", "Missing date"),
     "reason.missing_amount": ("Montant manquant", "Missing amount"),
     "reason.missing_customer": ("Client manquant (commande invité sans ID client)",

@@ -10,6 +10,7 @@ Orders (lines sharing an order id, see :mod:`kc_sheets.orders`) and the quality 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ import pyarrow as pa
 
 from kc_sheets.errors import KcError
 from kc_sheets.fields import FIELDS, FIELDS_BY_KEY, SHOPIFY_SIGNATURE
-from kc_sheets.i18n import Lang, register, t
+from kc_sheets.i18n import Lang, count, number, register, t
 from kc_sheets.parsing import (
     INVALID, MISSING, IdCodes, is_blank, normalize_header, parse_amounts, parse_dates, parse_id_codes,
     parse_numbers, text_matches, typed_column,
@@ -47,15 +48,41 @@ register({
         "(par ex. « {first} ») ou une lettre de colonne (A, B…), ou videz la cellule.",
         "column '{value}' does not exist in Raw Data. Give a Raw Data header (e.g. '{first}') or "
         "a column letter (A, B…), or clear the cell."),
+    "ingest.ambiguous_column": (
+        "plusieurs colonnes s'appellent « {header} » (colonnes {letters}) et leurs valeurs "
+        "diffèrent : impossible de savoir laquelle est le champ « {field} ». Renommez les "
+        "autres, ou indiquez la bonne (sa lettre) dans l'onglet « {settings} », à la ligne "
+        "{setting_label}.",
+        "several columns are named '{header}' (columns {letters}) and their values differ: "
+        "which one is the '{field}' field cannot be told. Rename the others, or give the right "
+        "one (its letter) in the '{settings}' tab, row {setting_label}."),
+    "ingest.headers_below": (
+        "en-têtes lus en ligne {row} : les lignes {first} à {last} au-dessus (titre, lignes "
+        "vides) ne sont pas des commandes",
+        "headers read on row {row}: rows {first} to {last} above them (a title, blank rows) "
+        "are no orders"),
+    "ingest.order_total_once": (
+        "colonne {column} « {header} » : le total de la commande, répété sur chacune de ses "
+        "lignes, est compté une fois par commande (répétitions non comptées : {rows})",
+        "column {column} '{header}': the order total, repeated on each of its lines, is "
+        "counted once per order (repeats not counted: {rows})"),
+    "ingest.refunds_taken_off": (
+        "colonne {column} « {header} » : les remboursements sont déduits de {orders}",
+        "column {column} '{header}': refunds are taken off {orders}"),
+    "ingest.not_sales": (
+        "colonne {column} « {header} » : {rows} de commandes annulées, remboursées ou "
+        "non payées écartées",
+        "column {column} '{header}': {rows} of cancelled, refunded or unpaid orders set "
+        "aside"),
     "ingest.guests_by_email": (
-        "{rows} lignes de commandes invité (ID client 0, « guest », « invité » ou vide) : "
+        "{rows} de commandes invité (ID client 0, « guest », « invité » ou vide) : "
         "chaque adresse e-mail compte comme un client",
-        "{rows} guest order rows (customer ID 0, 'guest', 'invité' or empty): each e-mail "
+        "{rows} of guest orders (customer ID 0, 'guest', 'invité' or empty): each e-mail "
         "address counts as one customer"),
     "ingest.guests_aside": (
-        "{rows} lignes de commandes invité (ID client 0, « guest », « invité ») sans e-mail : "
+        "{rows} de commandes invité (ID client 0, « guest », « invité ») sans e-mail : "
         "écartées, elles ne sont pas un même client",
-        "{rows} guest order rows (customer ID 0, 'guest', 'invité') without an e-mail: set "
+        "{rows} of guest orders (customer ID 0, 'guest', 'invité') without an e-mail: set "
         "aside, they are not one same customer"),
     "ingest.empty": (
         "Raw Data est vide. Collez votre export de commandes (avec sa ligne d'en-têtes) en "
@@ -210,11 +237,105 @@ def map_columns(raw: RawTable, options: IngestOptions) -> dict[str, int]:
         synonyms = fld.synonyms + (("name",) if shopify and fld.key == "order_id" else ())
         for synonym in synonyms:
             hits = [i for i, h in enumerate(normalized) if h == synonym and i not in taken]
+            if len(hits) > 1 and any(not raw.frame.iloc[:, i].equals(raw.frame.iloc[:, hits[0]])
+                                     for i in hits[1:]):
+                raise _ambiguous_column_error(raw, fld.key, hits, options)
             if hits:
                 found[fld.key] = hits[0]
                 taken.add(hits[0])
                 break
     return found
+
+
+# Shop exports that give order-level values on each line item (WooCommerce repeats its
+# order_total on every item row; Shopify writes Total, Refunded Amount and Financial Status on
+# an order's first line only; PrestaShop has one row per order and its "État").
+ORDER_TOTAL_HEADERS = frozenset({"order total", "order total amount", "total de la commande",
+                                 "total commande", "montant de la commande"})
+REFUND_HEADERS = ("refunded total", "refunded amount", "total refunded", "montant rembourse",
+                  "total rembourse", "montant des remboursements")
+STATUS_HEADERS = ("financial status", "status", "order status", "etat", "statut",
+                  "etat de la commande", "statut de la commande", "statut commande")
+NOT_SALES = frozenset({
+    "cancelled", "canceled", "annule", "annulee", "annulation", "failed", "echoue", "echouee",
+    "echec", "echec de paiement", "erreur de paiement", "pending", "pending payment",
+    "en attente de paiement", "voided", "void", "trash", "draft", "checkout draft",
+    "refunded", "rembourse", "remboursee", "remboursement", "commande annulee",
+    "paiement refuse", "paiement echoue",
+})
+
+
+def _order_level_columns(raw: RawTable, columns: dict[str, int], cells: list[pd.Series],
+                         codes: np.ndarray, reason: np.ndarray, revenue: np.ndarray,
+                         amount_ok: np.ndarray, options: IngestOptions, set_reason
+                         ) -> list[str]:
+    """Order-level values of shop exports, so an order counts once and as what was paid:
+
+    * an order total repeated on each line item counts once (the same value on every line),
+      and an order whose lines give different totals is set aside (which one was paid?);
+    * a refunded-amount column is taken off its order (once per order);
+    * an order whose status says cancelled, refunded, failed or unpaid is set aside.
+
+    ``revenue`` is changed in place; returns notes for the data quality tab.
+    """
+    lang = options.lang
+    notes: list[str] = []
+    normalized = [normalize_header(h) for h in raw.headers]
+    taken = set(columns.values())
+    live = reason == 0
+    order_level = normalized[columns["amount"]] in ORDER_TOTAL_HEADERS or (
+        SHOPIFY_SIGNATURE <= set(normalized) and normalized[columns["amount"]] == "total")
+    with_amount = np.flatnonzero(live & amount_ok & (codes >= 0))
+    first_amount = np.zeros(len(codes), dtype=bool)
+    if order_level and len(with_amount):
+        key = pd.DataFrame({"order": codes[with_amount], "amount": revenue[with_amount]})
+        distinct = key.groupby("order")["amount"].transform("nunique").to_numpy()
+        conflicting = np.isin(codes, np.unique(key["order"].to_numpy()[distinct > 1]))
+        set_reason(live & conflicting, "conflicting_amount")
+        repeated = with_amount[key.duplicated(["order", "amount"]).to_numpy() & (distinct == 1)]
+        revenue[repeated] = 0.0
+        if len(repeated):
+            notes.append(t("ingest.order_total_once", lang, column=raw.letter(
+                columns["amount"]), header=raw.headers[columns["amount"]],
+                rows=number(len(repeated), lang)))
+    # a refund is taken off the first line of its order that carries an amount
+    first_amount[with_amount[~pd.Series(codes[with_amount]).duplicated().to_numpy()]] = True
+    status_pos = next((normalized.index(h) for h in STATUS_HEADERS
+                       if h in normalized and normalized.index(h) not in taken), None)
+    if status_pos is not None:
+        status = parse_id_codes(cells[status_pos])
+        words = np.array([normalize_header(v).removeprefix("wc ") in NOT_SALES
+                          for v in status.texts.to_pylist()] + [False])
+        per_order = _first_per_group(codes, status.codes, (status.codes >= 0) & (codes >= 0))
+        order_status = _take(per_order, codes, -1)
+        not_sale = live & words[order_status]
+        # a negative row marked "refunded" is the refund itself (a credit note), kept as such
+        credit = live & amount_ok & (revenue < 0) & (codes >= 0)
+        not_sale &= ~np.isin(codes, np.unique(codes[credit]))
+        if not_sale.any():
+            set_reason(not_sale, "cancelled_order")
+            notes.append(t("ingest.not_sales", lang, column=raw.letter(status_pos),
+                           header=raw.headers[status_pos],
+                           rows=count(int(not_sale.sum()), "row", lang)))
+    refund_pos = next((normalized.index(h) for h in REFUND_HEADERS
+                       if h in normalized and normalized.index(h) not in taken), None)
+    if refund_pos is not None:
+        refunds = parse_amounts(cells[refund_pos], decimal_comma=options.decimal_comma)
+        values = np.abs(refunds.values.to_numpy(dtype=float))
+        ok = refunds.ok & (values > 0) & (reason == 0) & (codes >= 0)
+        per_order = _first_per_group(np.where(ok, codes, -1), np.where(ok, values, 0.0), ok) \
+            if ok.any() else np.zeros(0)
+        if len(per_order):
+            size = len(per_order)
+            on = first_amount & (codes >= 0) & (codes < size)
+            taken_off = np.where(on, per_order[np.where(on, codes, 0)], 0.0)
+            taken_off = np.clip(taken_off, 0.0, np.maximum(revenue, 0.0))   # at most paid
+            revenue -= taken_off
+            if taken_off.any():
+                notes.append(t("ingest.refunds_taken_off", lang, column=raw.letter(refund_pos),
+                               header=raw.headers[refund_pos],
+                               orders=count(int((taken_off > 0).sum()), "order", lang)))
+    return notes
 
 
 GUEST_IDS = frozenset({"0", "guest", "guests", "invite", "invites", "invitee", "invitees",
@@ -248,10 +369,45 @@ def _guests_apart(customers: IdCodes, email: pd.Series | None, lang: Lang
                                       mails.texts.cast(pa.large_string())])
     notes = []
     if by_mail.any():
-        notes.append(t("ingest.guests_by_email", lang, rows=int(by_mail.sum())))
+        notes.append(t("ingest.guests_by_email", lang, rows=count(int(by_mail.sum()), "row", lang)))
     if (guest & ~by_mail).any():
-        notes.append(t("ingest.guests_aside", lang, rows=int((guest & ~by_mail).sum())))
+        notes.append(t("ingest.guests_aside", lang, rows=count(int((guest & ~by_mail).sum()), "row", lang)))
     return IdCodes(codes, all_texts, status), notes
+
+
+HEADER_SEARCH_ROWS = 20     # a title, a date range, blank lines above the headers
+
+
+def settle_header_row(raw: RawTable, options: IngestOptions) -> tuple[RawTable, list[str]]:
+    """Raw Data whose headers are not its first row (a title in A1, a blank row, then the
+    headers): the first of its top rows that names a date, an amount and a customer becomes
+    the header row, and the rows above it are named in a note. Unchanged otherwise."""
+    try:
+        check_columns(raw, options)
+        return raw, []
+    except KcError:
+        pass
+    top = raw.frame.head(HEADER_SEARCH_ROWS)
+    for k in range(len(top)):
+        headers = tuple("" if is_blank_value(v) else str(v).strip()
+                        for v in top.iloc[k].tolist())
+        if sum(bool(h) for h in headers) < 2:
+            continue
+        candidate = dataclasses.replace(
+            raw, frame=raw.frame.iloc[k + 1:].reset_index(drop=True), headers=headers,
+            first_row=raw.first_row + k + 1)
+        try:
+            check_columns(candidate, options)
+        except KcError:
+            continue
+        return candidate, [t("ingest.headers_below", options.lang, row=candidate.first_row - 1,
+                             first=raw.first_row - 1, last=candidate.first_row - 2)]
+    return raw, []
+
+
+def is_blank_value(value: object) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or \
+        value is pd.NaT or (isinstance(value, str) and not value.strip())
 
 
 def check_columns(raw: RawTable, options: IngestOptions) -> dict[str, int]:
@@ -262,6 +418,18 @@ def check_columns(raw: RawTable, options: IngestOptions) -> dict[str, int]:
         if key not in columns and not (key == "customer_id" and "email" in columns):
             raise _missing_column_error(raw, key, options)
     return columns
+
+
+def _ambiguous_column_error(raw: RawTable, key: str, hits: list[int], options: IngestOptions
+                            ) -> KcError:
+    import kc_sheets.settings  # noqa: F401  (registers the setting.map.* labels; avoids a cycle)
+
+    lang = options.lang
+    letters = (" et " if lang == "fr" else " and ").join(raw.letter(i) for i in hits)
+    return KcError(f"{options.labels}.ambiguous_column", tab=raw.tab, row=raw.first_row - 1,
+                   lang=lang, field_key=key, field=t(f"field.{key}", lang),
+                   header=raw.headers[hits[0]], letters=letters, settings=options.settings_tab,
+                   setting_label=t(f"setting.map.{key}", lang))
 
 
 def _missing_column_error(raw: RawTable, key: str, options: IngestOptions) -> KcError:
@@ -290,6 +458,10 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
     """
     options = options or IngestOptions()
     lang = options.lang
+    if len(raw.frame) and len(raw.headers):
+        raw, header_notes = settle_header_row(raw, options)
+    else:
+        header_notes = []
     frame = raw.frame
     n = len(frame)
     if n == 0 or len(raw.headers) == 0:
@@ -302,7 +474,7 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
     if blank.all():
         raise KcError("ingest.empty", tab=raw.tab, lang=lang)
     columns = check_columns(raw, options)
-    notes: list[str] = []
+    notes: list[str] = header_notes
     if "customer_id" not in columns and "email" in columns:
         notes.append(t("ingest.email_as_customer", lang))
     if "order_id" not in columns:
@@ -371,6 +543,9 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
     set_reason(customers.status == INVALID, "invalid_id")
     if order_ids is not None:
         set_reason(order_ids.status == INVALID, "invalid_id")
+
+    notes += _order_level_columns(raw, columns, cells, codes, reason, revenue_values, amount_ok,
+                                  options, set_reason)
 
     live = reason == 0
     codes = np.where(live, codes, -1)

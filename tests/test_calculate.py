@@ -61,7 +61,7 @@ def test_quality_tab_accounts_for_every_row(tmp_path: Path) -> None:
     assert summary["Lignes utilisées"] == 10
     assert summary["Lignes écartées"] == 3
     assert summary["CA lu"] == pytest.approx(summary["CA utilisé"] + summary["CA écarté"])
-    set_aside = table(path, QUALITY, 33, 6)
+    set_aside = table(path, QUALITY, 35, 6)
     assert [r[1] for r in set_aside] == [12, 13, 14]     # sheet row numbers
     assert "impossible" in set_aside[0][0].lower()
     assert set_aside[0][2:6] == ["A11", "31/02/2024", "12", "F"]
@@ -87,7 +87,7 @@ def test_formula_looking_values_stay_text(tmp_path: Path) -> None:
     quality = part_bytes(path, part_of(path, QUALITY)).decode()
     assert "<f>" not in quality and "<f " not in quality
     ws = openpyxl.load_workbook(path)[QUALITY]
-    values = [c.value for row in ws.iter_rows(min_row=33, max_row=40) for c in row]
+    values = [c.value for row in ws.iter_rows(min_row=35, max_row=42) for c in row]
     assert formula in values
     assert all(ws.cell(r, c).data_type != "f" for r in range(1, 60) for c in range(1, 20))
 

@@ -305,11 +305,7 @@ def _accepted_problems(outcome: Outcome, expect: Expect) -> list[str]:
 # Cases that still fail, each named with the defect it shows (issue 10). strict: the day one
 # passes, the test fails until it leaves this list, so the list is always the real to-do list.
 PENDING: dict[str, str] = {
-    **dict.fromkeys(["headers_duplicate_amount", "headers_below_title", "dates_fr_month_names",
-                     "dates_en_month_names", "dates_fr_december",
-                     "shopify_orders_csv",
-                     "shopify_orders_pasted", "woocommerce_repeated_total", "woocommerce_export",
-                     "prestashop_orders_export", "text_control_characters"], "ingest"),
+    "text_control_characters": "ingest",
     **dict.fromkeys(["xls_renamed_xlsx", "ods_renamed_xlsx", "csv_renamed_xlsx", "zip_truncated",
                      "zip_corrupt_member", "file_empty_xlsx", "encrypted_workbook",
                      "encrypted_minimal_cfb"], "xlsxread"),

@@ -440,3 +440,17 @@ def test_typed_column(values, dtype):
         assert typed is series
     else:
         assert typed.isna().tolist() == series.isna().tolist()
+
+
+def test_dates_with_month_names_in_french_and_english():
+    from kc_sheets.parsing import parse_dates
+
+    texts = {"5 janv. 2024": "2024-01-05", "10 févr. 2024": "2024-02-10",
+             "31 déc. 2024": "2024-12-31", "1er mai 2024": "2024-05-01",
+             "Jan 5, 2024": "2024-01-05", "February 10, 2024": "2024-02-10",
+             "31 March 2024": "2024-03-31", "lundi 5 février 2024 à 10:30": "2024-02-05 10:30",
+             "Monday, January 8, 2024 10:00 PM": "2024-01-08 22:00", "5 foo 2024": None}
+    parsed = parse_dates(pd.Series(list(texts)), day_first=False)   # a name settles the order
+    got = [None if pd.isna(v) else v.strftime("%Y-%m-%d %H:%M").removesuffix(" 00:00")
+           for v in parsed.values]
+    assert got == list(texts.values())

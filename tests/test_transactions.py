@@ -489,3 +489,39 @@ def test_object_columns_ingest_like_typed_ones(backend):
     pd.testing.assert_frame_equal(mixed.quality.by_reason, typed.quality.by_reason)
     assert mixed.quality.by_reason.set_index("reason").loc[
         ["invalid_amount", "invalid_date", "impossible_date"], "rows"].tolist() == [1, 1, 1]
+
+
+def test_order_level_totals_refunds_and_statuses_count_once_per_order():
+    """A WooCommerce-style table: order_total repeated on each item row counts once, an order
+    whose rows disagree on its total is set aside, refunded_total is taken off its order once,
+    and a cancelled order is set aside; every row is accounted for."""
+    headers = ["order_id", "date", "status", "order_total", "refunded_total", "customer_id",
+               "item_name"]
+    rows = [
+        (1, "2024-01-05", "completed", "125.00", "0.00", 12, "Robe"),      # 2 counted: 125
+        (1, "2024-01-05", "completed", "125.00", "0.00", 12, "Foulard"),   # 3 repeat: 0
+        (1, "2024-01-05", "completed", "125.00", "0.00", 12, "Broche"),    # 4 repeat: 0
+        (2, "2024-01-06", "processing", "60.00", "20.00", 13, "Sac"),      # 5 60 - 20
+        (2, "2024-01-06", "processing", "60.00", "20.00", 13, "Ceinture"), # 6 repeat: 0
+        (3, "2024-01-07", "wc-cancelled", "30.00", "0.00", 14, "Broche"),  # 7 cancelled
+        (4, "2024-01-08", "completed", "50.00", "0.00", 15, "Robe"),       # 8 conflicting
+        (4, "2024-01-08", "completed", "55.00", "0.00", 15, "Sac"),        # 9 conflicting
+    ]
+    result = ingest(table(rows, headers), IngestOptions(decimal_comma=False))
+    check_accounting(result)
+    assert reasons_by_row(result) == {7: "cancelled_order", 8: "conflicting_amount",
+                                      9: "conflicting_amount"}
+    assert result.lines["amount"].tolist() == [125.0, 0.0, 0.0, 40.0, 0.0]
+    assert result.orders["amount"].tolist() == [125.0, 40.0]
+    notes = " ".join(result.quality.notes)
+    assert "compté une fois par commande (répétitions non comptées : 3)" in notes
+    assert "déduits de 1 commande" in notes and "1 commandes" not in notes
+    assert "1 ligne de commandes annulées" in notes
+
+
+def test_a_line_level_amount_takes_its_refund_once_per_order():
+    headers = ["Commande", "Date", "Montant", "Montant remboursé", "Client"]
+    rows = [("C1", "05/01/2024", "30", "10", "A"), ("C1", "05/01/2024", "20", "10", "A")]
+    result = ingest(table(rows, headers))
+    check_accounting(result)
+    assert result.orders["amount"].tolist() == [40.0]

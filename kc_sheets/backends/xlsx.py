@@ -124,6 +124,10 @@ class XlsxBook:
             found = errors.result()
         headers = tuple("" if str(c).startswith("__UNNAMED__") else str(c).strip()
                         for c in frame.columns)
+        if any(re.search(r"_\d+$", h) for h in headers):      # fastexcel's renamed repeats
+            written = _header_texts(self.path, part, first_row)
+            headers = tuple(written.get(first_col + i, h) if re.search(r"_\d+$", h) else h
+                            for i, h in enumerate(headers))
         frame.columns = [f"c{i}" for i in range(len(headers))]
         _put_errors(frame, found, first_row + 1, first_col)
         return RawTable(frame, headers, first_row + 1, first_col, tab, self.date1904)
@@ -292,6 +296,55 @@ def _without_error_cells(path: Path, part: str, copy: Path) -> Path:
                 data = _ERROR_CELL_WHOLE.sub(rb"<c\1\2/>", data)
             dst.writestr(info.filename, data)
     return copy
+
+
+def _header_texts(path: Path, part: str, row_number: int) -> dict[int, str]:
+    """The text cells of one row (the header row) as written: column -> text. fastexcel
+    renames a repeated header ("Montant", "Montant_1"); two columns of one name must be seen
+    as such (which one is the amount?)."""
+    row_tag, cell_tag = f"{{{NS}}}row", f"{{{NS}}}c"
+    cells: dict[int, tuple[str, str]] = {}
+    with zipfile.ZipFile(path) as zf, zf.open(part) as fh:
+        number = 0
+        for _, row in etree.iterparse(fh, events=("end",), tag=row_tag):
+            number = int(row.get("r") or number + 1)
+            if number == row_number:
+                for c in row.iter(cell_tag):
+                    kind, ref = c.get("t"), c.get("r")
+                    if not ref or kind not in ("s", "inlineStr", "str"):
+                        continue
+                    text = "".join(c.find(f"{{{NS}}}is").itertext()) if kind == "inlineStr" \
+                        and c.find(f"{{{NS}}}is") is not None else (c.findtext(f"{{{NS}}}v") or "")
+                    cells[parse_ref(ref)[1]] = (kind, text)
+                break
+            row.clear()
+        shared = [int(v) for kind, v in cells.values() if kind == "s" and v.isdigit()]
+        strings = _shared_strings(zf, max(shared)) if shared else []
+    out = {}
+    for col, (kind, text) in cells.items():
+        if kind == "s":
+            if not text.isdigit() or int(text) >= len(strings):
+                continue
+            text = strings[int(text)]
+        out[col] = text.strip()
+    return out
+
+
+def _shared_strings(zf: zipfile.ZipFile, last: int) -> list[str]:
+    """The shared strings up to index ``last`` (read no further)."""
+    name = next((n for n in ("xl/sharedStrings.xml", "xl/sharedstrings.xml")
+                 if n in zf.namelist()), None)
+    if name is None:
+        return []
+    out: list[str] = []
+    with zf.open(name) as fh:
+        for _, si in etree.iterparse(fh, events=("end",), tag=f"{{{NS}}}si"):
+            out.append("".join(t.text or "" for t in si.iter(f"{{{NS}}}t")
+                               if t.getparent().tag != f"{{{NS}}}rPh"))
+            si.clear()
+            if len(out) > last:
+                break
+    return out
 
 
 def _first_cell(path: Path, part: str) -> tuple[int | None, int]:

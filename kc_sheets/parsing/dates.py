@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 
 import numpy as np
@@ -152,6 +153,9 @@ def _date_strings(strings: pa.Array, counts: np.ndarray, day_first: bool | None,
                   date1904: bool):
     """Date texts -> int64 ns and status, through :class:`_DateParts`."""
     text = pc.utf8_trim_whitespace(strings)
+    named = _mask(pc.match_substring_regex(text, r"\p{L}{3}"))
+    if named.any():
+        text = _month_names_as_iso(text, named)
     n = len(text)
     ns = np.full(n, _NAT, dtype=np.int64)
     status = np.full(n, INVALID, dtype=np.int8)
@@ -172,6 +176,38 @@ def _date_strings(strings: pa.Array, counts: np.ndarray, day_first: bool | None,
     shaped = slice(None) if shaped.all() else np.flatnonzero(shaped)
     ns[shaped], status[shaped] = parts.assemble(counts, day_first, shaped)
     return ns, status
+
+
+_MONTHS = {
+    name: month for month, names in enumerate((
+        ("janvier", "janv", "jan", "january"), ("fevrier", "fevr", "fev", "feb", "february"),
+        ("mars", "mar", "march"), ("avril", "avr", "apr", "april"), ("mai", "may"),
+        ("juin", "jun", "june"), ("juillet", "juil", "jul", "july"),
+        ("aout", "aug", "august"), ("septembre", "sept", "sep", "september"),
+        ("octobre", "oct", "october"), ("novembre", "nov", "november"),
+        ("decembre", "dec", "december")), 1) for name in names}
+_WEEKDAY = (r"(?:(?:lun|mar|mer|jeu|ven|sam|dim)[a-z]*|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)"
+            r"\.?,?\s+")
+_DAY_MONTH_YEAR = re.compile(rf"^(?:{_WEEKDAY})?(?P<d>\d{{1,2}})(?:er|st|nd|rd|th)?\s+"
+                             r"(?P<m>[a-z]+)\.?,?\s+(?P<y>\d{4})(?P<rest>.*)$")
+_MONTH_DAY_YEAR = re.compile(rf"^(?:{_WEEKDAY})?(?P<m>[a-z]+)\.?\s+(?P<d>\d{{1,2}})"
+                             r"(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?P<rest>.*)$")
+
+
+def _month_names_as_iso(text: pa.Array, named: np.ndarray) -> pa.Array:
+    """Dates written with a month name ("5 janv. 2024", "31 déc. 2024", "January 5, 2024",
+    "lundi 5 février 2024 10:00") as ISO texts ("2024-01-05 10:00"): the name settles which
+    number is the day. Other texts are left as they are."""
+    values = text.to_pylist()
+    for i in np.flatnonzero(named):
+        plain = unicodedata.normalize("NFKD", values[i].lower())
+        plain = "".join(c for c in plain if not unicodedata.combining(c))
+        found = _DAY_MONTH_YEAR.match(plain) or _MONTH_DAY_YEAR.match(plain)
+        if found and found.group("m") in _MONTHS:
+            rest = re.sub(r"\b(utc|gmt|z)\b", lambda m: m.group().upper(), found.group("rest"))
+            values[i] = (f"{found.group('y')}-{_MONTHS[found.group('m')]:02d}-"
+                         f"{int(found.group('d')):02d}{rest}")
+    return pa.array(values, type=pa.large_string())
 
 
 class _DateParts:

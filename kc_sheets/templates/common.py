@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from kc_sheets.fields import FIELDS
 from kc_sheets.quality import REASONS
+
+NOTE_ROWS = 8          # data quality notes: one per row, F23:F30
 from kc_sheets.i18n import register
 from kc_sheets.templates.model import Block, Column, GlossaryEntry, Tab, Text
 
@@ -216,13 +218,13 @@ def quality_tab() -> Tab:
                                         Column("column", "col.column", width=9),
                                         Column("header", "col.header", width=24)),
               fixed_rows=len(FIELDS)),
-        Block("quality.notes", "F23", (Column("text", "col.notes"),), header=False, fixed_rows=1,
-              style="note"),
+        Block("quality.notes", "F23", (Column("text", "col.notes"),), header=False,
+              fixed_rows=NOTE_ROWS, style="note"),
         Block("quality.by_reason", "B18", (Column("label", "col.reason", width=44),
                                            Column("rows", "col.rows", "int"),
                                            Column("revenue", "col.revenue_amount", "money")),
               fixed_rows=len(REASONS)),
-        Block("quality.set_aside", "B32", (Column("reason_label", "col.reason", width=44),
+        Block("quality.set_aside", "B34", (Column("reason_label", "col.reason", width=44),
                                            Column("row", "col.row", "int", 8)),
               max_rows=SET_ASIDE_SHOWN, extra_width=SET_ASIDE_RAW_COLUMNS, dynamic_header=True,
               extra_limit=SET_ASIDE_RAW_COLUMNS, omit=("reason",)),  # the label is shown
@@ -230,7 +232,7 @@ def quality_tab() -> Tab:
     texts = (Text("B2", "quality.title", "title"), Text("B3", "quality.subtitle", "subtitle"),
              Text("B6", "quality.h.summary", "h2"), Text("F6", "quality.h.mapping", "h2"),
              Text("J6", "quality.h.run", "h2"), Text("B17", "quality.h.reasons", "h2"),
-             Text("B31", "quality.h.set_aside", "h2"))
+             Text("B33", "quality.h.set_aside", "h2"))
     return Tab("quality", "tab.quality", "quality", blocks=blocks, texts=texts,
                widths=(("A", 3.0), ("B", 44.0), ("C", 16.0), ("D", 16.0), ("E", 14.0),
                        ("F", 26.0), ("G", 10.0), ("H", 26.0), ("I", 14.0), ("J", 24.0),
