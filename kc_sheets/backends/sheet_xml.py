@@ -54,8 +54,22 @@ def block_region(write: BlockWrite) -> Region:
     return Region(first, last, col, last_col)
 
 
+_ESCAPE_LIKE = r"_(x[0-9A-Fa-f]{4}_)"     # text that reads as Excel's _xHHHH_ escape
+_CONTROL = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
+
+
 def escape_text(text: str) -> str:
-    text = _INVALID_XML.sub("", text)[:MAX_CELL_TEXT]
+    """A text as cell XML: cut at Excel's 32,767 characters; "_x0041_" kept as typed (its
+    underscore escaped, _x005F_); control characters XML cannot hold written as Excel's
+    _xHHHH_ escapes (read back as themselves); &, <, > as entities.
+
+    >>> escape_text("C\x011 & _x0041_")
+    'C_x0001_1 &amp; _x005F_x0041_'
+    """
+    text = re.sub(_ESCAPE_LIKE, r"_x005F_\1", text[:MAX_CELL_TEXT])
+    text = _INVALID_XML.sub(lambda m: f"_x{ord(m.group()):04X}_" if m.group() in _CONTROL
+                            else "", text)
+    text = text.replace("\r", "_x000D_")    # XML readers turn a raw CR into a line feed
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -138,8 +152,13 @@ def row_fragments(frame: pd.DataFrame, first_row: int, first_col: int,
                                                 column_styles, date1904), type=pa.string()))
             continue
         text = pa.array(objects, type=pa.string())
-        text = pc.utf8_slice_codeunits(pc.replace_substring_regex(text, _INVALID_XML.pattern, ""),
-                                       0, MAX_CELL_TEXT)
+        text = pc.utf8_slice_codeunits(text, 0, MAX_CELL_TEXT)
+        text = pc.replace_substring_regex(text, _ESCAPE_LIKE, r"_x005F_\1")
+        if pc.any(pc.match_substring_regex(text, _INVALID_XML.pattern)).as_py():
+            for char in _CONTROL:
+                text = pc.replace_substring(text, char, f"_x{ord(char):04X}_")
+            text = pc.replace_substring_regex(text, _INVALID_XML.pattern, "")
+        text = pc.replace_substring(text, "\r", "_x000D_")
         spaced = pc.match_substring_regex(text, r"^[ \t\r\n]|[ \t\r\n]$|\n")
         for old, new in _XML_SPECIALS:
             text = pc.replace_substring(text, old, new)
