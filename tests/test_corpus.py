@@ -304,12 +304,8 @@ def _accepted_problems(outcome: Outcome, expect: Expect) -> list[str]:
 
 # Cases that still fail, each named with the defect it shows (issue 10). strict: the day one
 # passes, the test fails until it leaves this list, so the list is always the real to-do list.
-PENDING: dict[str, str] = {
-    **dict.fromkeys(["xls_renamed_xlsx", "ods_renamed_xlsx", "csv_renamed_xlsx", "zip_truncated",
-                     "zip_corrupt_member", "file_empty_xlsx", "encrypted_workbook",
-                     "encrypted_minimal_cfb"], "xlsxread"),
-}
-PENDING_PROCESS = {"zip_corrupt_member": "xlsxread"}
+PENDING: dict[str, str] = {}
+PENDING_PROCESS: dict[str, str] = {}
 
 
 def _marks(name: str, slow: bool = False, pending: dict[str, str] = PENDING) -> list:

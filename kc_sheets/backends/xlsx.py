@@ -8,10 +8,12 @@ compressed bytes, through a temporary file that replaces the original only when 
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import tempfile
 import zipfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -39,6 +41,48 @@ register({
                         "réenregistrez-le au format .xlsx.",
                         "unreadable or damaged workbook ({detail}). Open it and save it again "
                         "as .xlsx."),
+    "xlsx.empty_file": (
+        "« {path} » est vide (0 octet) : son enregistrement ou sa copie s'est sans doute "
+        "interrompu. Ouvrez la dernière version enregistrée (ou une sauvegarde), enregistrez-la "
+        "au format .xlsx, puis relancez.",
+        "'{path}' is empty (0 bytes): saving or copying it was probably interrupted. Open the "
+        "last saved version (or a backup), save it as .xlsx, then run again."),
+    "xlsx.is_xls": (
+        "« {path} » est un classeur Excel 97-2003 (.xls) nommé .xlsx. Ouvrez-le dans Excel ou "
+        "LibreOffice et enregistrez-le au format .xlsx (Classeur Excel), puis relancez.",
+        "'{path}' is an Excel 97-2003 workbook (.xls) named .xlsx. Open it in Excel or "
+        "LibreOffice, save it as .xlsx (Excel Workbook), then run again."),
+    "xlsx.is_ods": (
+        "« {path} » est un classeur OpenDocument (.ods, LibreOffice) nommé .xlsx. Ouvrez-le "
+        "dans LibreOffice ou Excel et enregistrez-le au format .xlsx, puis relancez.",
+        "'{path}' is an OpenDocument spreadsheet (.ods, LibreOffice) named .xlsx. Open it in "
+        "LibreOffice or Excel, save it as .xlsx, then run again."),
+    "xlsx.is_text": (
+        "« {path} » est un fichier texte (CSV) nommé .xlsx. Ouvrez-le dans Excel ou LibreOffice "
+        "et enregistrez-le au format .xlsx, ou lisez-le tel quel avec « kc-sheets analyze ».",
+        "'{path}' is a text file (CSV) named .xlsx. Open it in Excel or LibreOffice and save it "
+        "as .xlsx, or read it as it is with 'kc-sheets analyze'."),
+    "xlsx.encrypted": (
+        "« {path} » est protégé par un mot de passe (chiffré) : il ne peut pas être lu. "
+        "Ouvrez-le dans Excel, retirez le mot de passe (Fichier > Informations > Protéger le "
+        "classeur > Chiffrer avec mot de passe, videz le champ), enregistrez, puis relancez.",
+        "'{path}' is protected by a password (encrypted): it cannot be read. Open it in Excel, "
+        "remove the password (File > Info > Protect Workbook > Encrypt with Password, clear "
+        "it), save, then run again."),
+    "xlsx.truncated": (
+        "« {path} » est incomplet (fichier tronqué : copie, téléchargement ou enregistrement "
+        "interrompu). Reprenez une copie complète, ou ouvrez-le dans Excel, qui propose de le "
+        "réparer, et enregistrez-le, puis relancez.",
+        "'{path}' is incomplete (truncated file: an interrupted copy, download or save). Take "
+        "a complete copy, or open it in Excel, which offers to repair it, and save it, then "
+        "run again."),
+    "xlsx.damaged": (
+        "« {path} » est endommagé : une de ses parties est illisible ({detail}). Ouvrez-le "
+        "dans Excel, qui propose de le réparer, et enregistrez-le, ou reprenez une sauvegarde, "
+        "puis relancez. Rien n'a été modifié.",
+        "'{path}' is damaged: one of its parts cannot be read ({detail}). Open it in Excel, "
+        "which offers to repair it, and save it, or take a backup, then run again. Nothing was "
+        "changed."),
     "xlsx.no_tab": ("onglet « {name} » introuvable. Onglets présents : {tabs}.",
                     "tab '{name}' not found. Tabs present: {tabs}."),
 })
@@ -51,6 +95,63 @@ CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 _SUFFIXES = (".xlsx", ".xlsm")
 
 
+_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError)
+
+
+def _in_words(method):
+    """A damaged zip member (bad CRC, broken deflate stream) met while reading or writing is
+    the user's damaged file, said so, not an unexpected error."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except _DAMAGE as exc:
+            raise KcError("xlsx.damaged", lang=self.lang, path=self.source_name,
+                          detail=str(exc)[:120]) from None
+    return wrapper
+
+
+def _zip_names(path: Path) -> list[str]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return zf.namelist()
+    except _DAMAGE:
+        return []
+
+
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+def _check_content(path: Path, lang: str) -> None:
+    """A file named .xlsx that holds something else, named for what it is."""
+    size = path.stat().st_size
+    if size == 0:
+        raise KcError("xlsx.empty_file", lang=lang, path=path.name)
+    with open(path, "rb") as fp:
+        head = fp.read(512)
+        if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):     # an OLE2 compound file
+            fp.seek(0)
+            data = fp.read(min(size, 64 << 20))
+            key = "xlsx.encrypted" if _ENCRYPTED in data else "xlsx.is_xls"
+            raise KcError(key, lang=lang, path=path.name)
+    if head.startswith(b"PK"):
+        if b"mimetypeapplication/vnd.oasis.opendocument" in head:
+            raise KcError("xlsx.is_ods", lang=lang, path=path.name)
+        if not zipfile.is_zipfile(path):
+            raise KcError("xlsx.truncated", lang=lang, path=path.name)
+        return
+    if head.startswith((b"<?xml", b"<html", b"<!DOCTYPE", b"<table")):
+        raise KcError("xlsx.not_xlsx", lang=lang, path=path.name)
+    raise KcError("xlsx.is_text" if _looks_like_text(head) else "xlsx.not_xlsx", lang=lang,
+                  path=path.name)
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return b"\x00" not in head and sum(b < 9 or 13 < b < 32 for b in head) == 0
+
+
 class XlsxBook:
     """An .xlsx/.xlsm file on disk, opened for reading its tabs and writing blocks."""
 
@@ -59,17 +160,24 @@ class XlsxBook:
         self.lang = lang
         self.out = out     # where writes go (default: the file itself)
         self._staging: tempfile.TemporaryDirectory | None = None   # tabs added, not yet written
+        self.source_name = self.path.name      # the user's file, in messages
         if not self.path.is_file():
             raise KcError("xlsx.not_found", lang=lang, path=str(self.path))
-        if self.path.suffix.lower() not in _SUFFIXES or not zipfile.is_zipfile(self.path):
+        if self.path.suffix.lower() not in _SUFFIXES:
             raise KcError("xlsx.not_xlsx", lang=lang, path=self.path.name)
+        _check_content(self.path, lang)
         try:
             with OoxmlPackage(self.path) as pkg:
                 workbook = etree.fromstring(pkg.read("xl/workbook.xml"))
                 rels = etree.fromstring(pkg.read("xl/_rels/workbook.xml.rels"))
                 self._names = set(pkg.names())
-        except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile) as exc:
+        except KeyError as exc:
+            if "content.xml" in _zip_names(self.path):
+                raise KcError("xlsx.is_ods", lang=lang, path=self.path.name) from None
             raise KcError("xlsx.unreadable", lang=lang, detail=str(exc)) from None
+        except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise KcError("xlsx.damaged", lang=lang, path=self.path.name,
+                          detail=str(exc)[:120]) from None
         targets = {r.get("Id"): resolve_target("xl/workbook.xml", r.get("Target"))
                    for r in rels.iter(f"{{{PKG_REL_NS}}}Relationship")}
         self._parts: dict[str, str] = {}
@@ -94,6 +202,7 @@ class XlsxBook:
                           tabs=", ".join(self._parts) or "-")
         return self._parts[tab]
 
+    @_in_words
     def read_raw(self, tab: str) -> RawTable:
         """The tab as a table: first non-empty row = headers, the rows below = data."""
         part = self._require(tab)
@@ -132,6 +241,7 @@ class XlsxBook:
         _put_errors(frame, found, first_row + 1, first_col)
         return RawTable(frame, headers, first_row + 1, first_col, tab, self.date1904)
 
+    @_in_words
     def read_rows(self, tab: str) -> list[list[object]]:
         """A small tab as rows of Python values, from A1 (row 1 is index 0)."""
         import python_calamine
@@ -154,6 +264,7 @@ class XlsxBook:
         """A file's layout is the template it was built from: nothing to refresh."""
         return False
 
+    @_in_words
     def ensure_tabs(self, template, lang: str) -> "XlsxBook":
         """Add the template's missing tabs, every existing part copied byte for byte."""
         from kc_sheets.backends.merge_tabs import add_tabs
@@ -176,9 +287,11 @@ class XlsxBook:
             staging.cleanup()
             raise
         book = XlsxBook(staged, self.lang, out=self.out or self.path)
+        book.source_name = self.source_name
         book._staging = staging            # removed once written, or when the book is dropped
         return book
 
+    @_in_words
     def write(self, writes: list[TabWrite], out: Path | None = None) -> Path:
         """Write blocks into their tabs; atomically replaces ``out`` (default: the file itself)."""
         out = Path(out) if out else (self.out or self.path)
