@@ -278,11 +278,13 @@ def calculate(path: Path | str, *, template_id: str | None = None, lang: Lang | 
     ``template_id`` adds that template's tabs to a workbook that lacks them (any workbook with a
     Raw Data tab); ``lang`` is the language of tabs added that way.
     """
-    from kc_sheets.backends.xlsx import XlsxBook
+    from kc_sheets.backends.xlsx import XlsxBook, workbook_lock
 
     started = time.perf_counter()
-    book = XlsxBook(Path(path), lang or "fr", out=Path(out) if out else None)
-    return calculate_book(book, template_id=template_id, lang=lang, now=now, started=started)
+    with workbook_lock(Path(path), lang or "fr"):
+        book = XlsxBook(Path(path), lang or "fr", out=Path(out) if out else None)
+        return calculate_book(book, template_id=template_id, lang=lang, now=now,
+                              started=started)
 
 
 def calculate_book(book, *, template_id: str | None = None, lang: Lang | None = None,

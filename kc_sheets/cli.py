@@ -6,10 +6,13 @@ non-zero exit code; an unexpected error prints a short report (``--debug`` shows
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Optional
@@ -87,6 +90,25 @@ def _lang(value: str) -> str:
         raise KcError("cli.bad_lang", lang="en", value=value) from None
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (a closed terminal, ``kill``, a stopped service) unwinds like Ctrl+C, so the
+    crash-safe writers remove their temporary file and the workbook stays as it was."""
+    if threading.current_thread() is not threading.main_thread() or \
+            not hasattr(signal, "SIGTERM"):
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _print_error(exc: KcError) -> None:
     prefix = t("error.prefix", exc.lang)
     err.print(f"[bold red]{prefix}[/] : {exc.message()}" if exc.lang == "fr"
@@ -99,7 +121,8 @@ def _run(action, lang: str | None = "fr", target: Path | None = None):
     system's error names none (a full disk)."""
     lang = lang if lang in LANGS else "fr"
     try:
-        return action()
+        with _terminate_as_interrupt():
+            return action()
     except KcError as exc:
         _print_error(exc)
         raise typer.Exit(2)

@@ -8,8 +8,10 @@ compressed bytes, through a temporary file that replaces the original only when 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import os
 import re
 import tempfile
 import zipfile
@@ -83,6 +85,18 @@ register({
         "'{path}' is damaged: one of its parts cannot be read ({detail}). Open it in Excel, "
         "which offers to repair it, and save it, or take a backup, then run again. Nothing was "
         "changed."),
+    "xlsx.busy": (
+        "un autre calcul de « {path} » est en cours. Attendez qu'il se termine, puis relancez "
+        "(rien n'a été modifié).",
+        "another Calculate of '{path}' is running. Wait for it to finish, then run again "
+        "(nothing was changed)."),
+    "xlsx.changed_during": (
+        "« {path} » a été enregistré ou remplacé pendant le calcul : les résultats, calculés "
+        "sur l'ancien Raw Data, n'ont pas été écrits (rien n'a été modifié). Relancez le calcul "
+        "une fois le classeur enregistré.",
+        "'{path}' was saved or replaced during Calculate: the results, computed from the old "
+        "Raw Data, were not written (nothing was changed). Run Calculate again once the "
+        "workbook is saved."),
     "xlsx.no_tab": ("onglet « {name} » introuvable. Onglets présents : {tabs}.",
                     "tab '{name}' not found. Tabs present: {tabs}."),
 })
@@ -109,6 +123,57 @@ def _in_words(method):
             raise KcError("xlsx.damaged", lang=self.lang, path=self.source_name,
                           detail=str(exc)[:120]) from None
     return wrapper
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _remove_stale_temporaries(out: Path) -> None:
+    """Temporary files of this workbook's writes left by killed runs (``.<name>.*.kc-tmp``).
+    Called under the workbook's lock (see :func:`workbook_lock`), so none is a live write."""
+    directory = out.parent if str(out.parent) else Path(".")
+    try:
+        stale = list(directory.glob(f".{glob_escape(out.name)}.*.kc-tmp"))
+    except OSError:
+        return
+    for leftover in stale:
+        try:
+            leftover.unlink()
+        except OSError:
+            pass
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+@contextlib.contextmanager
+def workbook_lock(path: Path, lang: str = "fr"):
+    """Hold the workbook for one Calculate: a second Calculate of the same file at the same
+    time is refused in words (POSIX advisory lock on the file itself; elsewhere, none)."""
+    try:
+        import fcntl
+    except ImportError:          # Windows: Excel's own lock protects an open workbook
+        yield
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        yield                   # XlsxBook says why the file cannot be read
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise KcError("xlsx.busy", lang=lang, path=path.name) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def _zip_names(path: Path) -> list[str]:
@@ -161,6 +226,8 @@ class XlsxBook:
         self.out = out     # where writes go (default: the file itself)
         self._staging: tempfile.TemporaryDirectory | None = None   # tabs added, not yet written
         self.source_name = self.path.name      # the user's file, in messages
+        self._source = self.path               # the user's file (a staged copy reads another)
+        self._stamp = _stamp(self.path) if self.path.is_file() else None
         if not self.path.is_file():
             raise KcError("xlsx.not_found", lang=lang, path=str(self.path))
         if self.path.suffix.lower() not in _SUFFIXES:
@@ -287,7 +354,7 @@ class XlsxBook:
             staging.cleanup()
             raise
         book = XlsxBook(staged, self.lang, out=self.out or self.path)
-        book.source_name = self.source_name
+        book.source_name, book._source, book._stamp = self.source_name, self._source, self._stamp
         book._staging = staging            # removed once written, or when the book is dropped
         return book
 
@@ -318,6 +385,11 @@ class XlsxBook:
                 replace["xl/_rels/workbook.xml.rels"] = re.sub(
                     rb'<Relationship[^>]*Target="[^"]*calcChain.xml"[^>]*/>', b"",
                     pkg.read("xl/_rels/workbook.xml.rels"))
+        if self._stamp is not None and _stamp(self._source) != self._stamp:
+            # saved (or replaced) while we computed: results of the old Raw Data must not be
+            # written beside the new one
+            raise KcError("xlsx.changed_during", lang=self.lang, path=self.source_name)
+        _remove_stale_temporaries(out)
         atomic_write_package(self.path, out, replace, delete)
         if self._staging is not None:
             self._staging.cleanup()
