@@ -29,7 +29,7 @@ from kc_sheets.backends.protocol import TabWrite
 from kc_sheets.backends.sheet_xml import NS, SheetEditor
 from kc_sheets.cells import parse_ref, repoint_ranges
 from kc_sheets.errors import KcError
-from kc_sheets.i18n import register
+from kc_sheets.i18n import number, register
 from kc_sheets.transactions import RawTable
 
 register({
@@ -85,6 +85,22 @@ register({
         "'{path}' is damaged: one of its parts cannot be read ({detail}). Open it in Excel, "
         "which offers to repair it, and save it, or take a backup, then run again. Nothing was "
         "changed."),
+    "xlsx.bomb": (
+        "« {path} » a un contenu suspect : sa partie « {part} » se décompresse en {size} Mo "
+        "(taux {ratio} pour 1), ce qu'aucun tableur n'écrit (forme d'une « bombe zip »). Il "
+        "n'a pas été lu. Ouvrez-le dans Excel ou LibreOffice, enregistrez-le à nouveau, puis "
+        "relancez.",
+        "'{path}' looks suspicious: its part '{part}' inflates to {size} MB (a ratio of "
+        "{ratio} to 1), which no spreadsheet writes (the shape of a zip bomb). It was not "
+        "read. Open it in Excel or LibreOffice, save it again, then run again."),
+    "xlsx.dtd": (
+        "« {path} » a un contenu suspect : sa partie « {part} » déclare une DTD (<!DOCTYPE>, "
+        "<!ENTITY>), ce qu'aucun tableur n'écrit (expansion d'entités, lecture de fichiers). "
+        "Il n'a pas été lu. Ouvrez-le dans Excel ou LibreOffice, enregistrez-le à nouveau, "
+        "puis relancez.",
+        "'{path}' looks suspicious: its part '{part}' declares a DTD (<!DOCTYPE>, <!ENTITY>), "
+        "which no spreadsheet writes (entity expansion, file reading). It was not read. Open "
+        "it in Excel or LibreOffice, save it again, then run again."),
     "xlsx.busy": (
         "un autre calcul de « {path} » est en cours. Attendez qu'il se termine, puis relancez "
         "(rien n'a été modifié).",
@@ -211,6 +227,35 @@ def _check_content(path: Path, lang: str) -> None:
                   path=path.name)
 
 
+MAX_PART_BYTES = 4 << 30        # no sheet of 1,048,576 rows x a few columns comes near
+BOMB_RATIO, BOMB_MIN_BYTES = 500, 64 << 20
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)\b")
+
+
+def _check_container(path: Path, lang: str) -> None:
+    """Refuse, before anything is decompressed in full, what no spreadsheet writes: a part
+    that inflates a thousandfold (a zip bomb) and XML with a DTD (entity expansion, external
+    entities). Memory and time stay bounded whatever the file."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            for info in infos:
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > MAX_PART_BYTES or (
+                        info.file_size > BOMB_MIN_BYTES and ratio > BOMB_RATIO):
+                    raise KcError("xlsx.bomb", lang=lang, path=path.name, part=info.filename,
+                                  size=number(info.file_size / 2**20, lang),
+                                  ratio=number(ratio, lang))
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels", ".vml")) and info.file_size:
+                    with zf.open(info) as fh:
+                        head = fh.read(4096)
+                    if _DTD.search(head):
+                        raise KcError("xlsx.dtd", lang=lang, path=path.name, part=info.filename)
+    except _DAMAGE:
+        return                  # said in words where the part is read (xlsx.damaged)
+
+
 def _looks_like_text(head: bytes) -> bool:
     if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return True
@@ -233,6 +278,7 @@ class XlsxBook:
         if self.path.suffix.lower() not in _SUFFIXES:
             raise KcError("xlsx.not_xlsx", lang=lang, path=self.path.name)
         _check_content(self.path, lang)
+        _check_container(self.path, lang)
         try:
             with OoxmlPackage(self.path) as pkg:
                 workbook = etree.fromstring(pkg.read("xl/workbook.xml"))

@@ -482,3 +482,52 @@ def _(tmp):
     return book(tmp, "settings_mapping_letter",
                 [["ID achat", "Date d'achat", "Prix pay\u00e9", "ID client"]] + BASE,
                 settings={13: "C"})
+
+
+# ----------------------------------------------------------------------------- hostile XML
+
+BILLION_LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+                  + "".join(f' <!ENTITY lol{i} "{("&lol%s;" % ("" if i == 1 else i - 1)) * 10}">\n'
+                            for i in range(1, 10))
+                  + "]>\n")
+
+
+@case("xml_entity_expansion", "containers")
+def _(tmp):
+    """Raw Data's part starts with a DTD whose entities expand to a billion "lol" (billion
+    laughs) and uses the last one in a cell."""
+    source = book(tmp, "xml_entity_expansion-source", [FR] + BASE)
+    part = sheet_parts(source)["Raw Data"]
+    with zipfile.ZipFile(source) as zf:
+        xml = zf.read(part).decode("utf-8")
+    body = re.sub(r"^<\?xml[^>]*\?>\s*", "", xml)
+    body = body.replace("<t xml:space=\"preserve\">C1</t>", "<t>&lol9;</t>", 1)
+    return rewrite_zip(source, tmp / "xml_entity_expansion.xlsx",
+                       {part: (BILLION_LAUGHS + body).encode()})
+
+
+@case("xml_external_entity", "containers")
+def _(tmp):
+    """The workbook part declares an external entity (file:///etc/passwd) and uses it."""
+    source = book(tmp, "xml_external_entity-source", [FR] + BASE)
+    with zipfile.ZipFile(source) as zf:
+        xml = zf.read("xl/workbook.xml").decode("utf-8")
+    body = re.sub(r"^<\?xml[^>]*\?>\s*", "", xml)
+    body = body.replace("<sheets>", "<sheets>&xxe;", 1)
+    dtd = ('<?xml version="1.0"?>\n<!DOCTYPE workbook [<!ENTITY xxe SYSTEM '
+           '"file:///etc/passwd">]>\n')
+    return rewrite_zip(source, tmp / "xml_external_entity.xlsx",
+                       {"xl/workbook.xml": (dtd + body).encode()})
+
+
+@case("zip_bomb_part", "containers")
+def _(tmp):
+    """Raw Data's part inflates to 100 MB (blanks after the rows: a ratio of about 1,000 to
+    1), the shape of a zip bomb."""
+    source = book(tmp, "zip_bomb_part-source", [FR] + BASE)
+    part = sheet_parts(source)["Raw Data"]
+    with zipfile.ZipFile(source) as zf:
+        xml = zf.read(part)
+    at = xml.index(b"</sheetData>")
+    bomb = xml[:at] + b" " * 100_000_000 + xml[at:]
+    return rewrite_zip(source, tmp / "zip_bomb_part.xlsx", {part: bomb})
