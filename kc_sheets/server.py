@@ -11,6 +11,7 @@ logged. ``GET /healthz`` answers ``ok``.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import json
 import logging
@@ -33,6 +34,7 @@ from kc_sheets.i18n import Lang, number, register, t
 log = logging.getLogger("kc_sheets.server")
 MAX_BODY = int(os.environ.get("KC_SHEETS_MAX_BODY", "16384"))
 JOB_TTL = 3600
+KEPT_JOBS = 1000          # finished jobs kept for polling (the oldest are forgotten first)
 _ID = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 _TEMPLATE = re.compile(r"^[a-z0-9-]{0,40}$")
 
@@ -49,6 +51,10 @@ register({
                      "request."),
     "srv.bad_request": ("requête invalide : {detail}.", "invalid request: {detail}."),
     "srv.too_large": ("requête trop volumineuse.", "request too large."),
+    "srv.busy": ("le service kc_sheets calcule déjà {pending} classeurs : réessayez dans une "
+                 "minute.",
+                 "the kc_sheets service is already calculating {pending} workbooks: try again "
+                 "in a minute."),
     "srv.unknown_job": ("calcul inconnu ou expiré : relancez le calcul.",
                         "unknown or expired calculation: calculate again."),
     "srv.internal": ("erreur interne du service kc_sheets (référence {ref}). Réessayez ; si elle "
@@ -65,20 +71,50 @@ _STATUS = {"google.unauthenticated": 401, "google.forbidden": 403, "google.not_f
 class Job:
     id: str
     lang: Lang
+    owner: str = ""          # SHA-256 of the caller's token: only the caller may poll the job
     created: float = field(default_factory=time.time)
     future: object = None
+
+
+def _owner(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+_SECRET = re.compile(r"(?i)(bearer\s+)\S+|ya29\.[\w.-]+")
+
+
+class _NoSecrets(logging.Filter):
+    """Whatever a log line says, no token appears in it (defence in depth: the service never
+    passes one to a logger)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if _SECRET.search(text):
+            record.msg, record.args = _SECRET.sub(lambda m: (m.group(1) or "") + "[token]",
+                                                  text), ()
+        return True
+
+
+log.addFilter(_NoSecrets())
 
 
 class Service:
     """The service's state: its key, its worker threads and the running jobs."""
 
     def __init__(self, key: str | None = None, sync_seconds: float | None = None,
-                 workers: int = 4) -> None:
+                 workers: int = 4, max_pending: int | None = None) -> None:
         self.key = key if key is not None else os.environ.get("KC_SHEETS_SERVICE_KEY", "")
         self.sync_seconds = sync_seconds if sync_seconds is not None else float(
             os.environ.get("KC_SHEETS_SYNC_SECONDS", "40"))
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kc-calc")
+        # jobs running or waiting for a worker: beyond this, 503 (memory stays bounded: each
+        # job holds one spreadsheet's data while it runs)
+        self.max_pending = max_pending if max_pending is not None else int(
+            os.environ.get("KC_SHEETS_MAX_PENDING", str(workers * 4)))
         self.jobs: dict[str, Job] = {}
+
+    def pending(self) -> int:
+        return sum(1 for job in self.jobs.values() if not job.future.done())
 
     def check_key(self, request: Request) -> bool:
         given = request.headers.get("x-kc-key", "")
@@ -166,7 +202,12 @@ def build_app(service: Service | None = None) -> Starlette:
         if not auth.lower().startswith("bearer ") or len(auth) < 20:
             return _error("srv.no_token", 401, lang)
         token = auth[7:].strip()
-        job = Job(uuid.uuid4().hex, lang)
+        pending = service.pending()
+        if pending >= service.max_pending:
+            answer = _error("srv.busy", 503, lang, pending=pending)
+            answer.headers["Retry-After"] = "60"
+            return answer
+        job = Job(uuid.uuid4().hex, lang, _owner(token))
         loop = asyncio.get_running_loop()
         job.future = loop.run_in_executor(service.pool, run_calculation, spreadsheet, template,
                                           lang, token)
@@ -186,8 +227,10 @@ def build_app(service: Service | None = None) -> Starlette:
         if not service.check_key(request):
             return _error("srv.bad_key", 401, "fr")
         job = service.jobs.get(request.path_params["job"])
-        if job is None:
-            return _error("srv.unknown_job", 404, "fr")
+        auth = request.headers.get("authorization", "")
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+        if job is None or not hmac.compare_digest(_owner(token), job.owner):
+            return _error("srv.unknown_job", 404, "fr")     # another caller's job: unknown
         return _job_answer(service, job)
 
     app = Starlette(routes=[Route("/healthz", healthz),
@@ -200,6 +243,9 @@ def build_app(service: Service | None = None) -> Starlette:
 def _forget_old(service: Service) -> None:
     limit = time.time() - JOB_TTL
     for job_id in [j for j, job in service.jobs.items() if job.created < limit]:
+        del service.jobs[job_id]
+    finished = [j for j, job in service.jobs.items() if job.future.done()]
+    for job_id in finished[:max(0, len(finished) - KEPT_JOBS)]:     # oldest first
         del service.jobs[job_id]
 
 

@@ -229,6 +229,19 @@ class SheetsEmulator:
                                                                   time.gmtime())
             return ss.spreadsheet_id
 
+    def copy_spreadsheet(self, spreadsheet_id: str) -> str:
+        """A copy of a spreadsheet under a new id (no request logged), as Drive's "Make a copy"
+        gives: for tests that need many spreadsheets laid out alike."""
+        with self._lock:
+            twin = self.store.spreadsheets[spreadsheet_id].clone()
+            twin.spreadsheet_id = self.store.new_spreadsheet_id()
+            for allowed in self.store.tokens.values():
+                if allowed is not None and spreadsheet_id in allowed:
+                    allowed.add(twin.spreadsheet_id)
+            self.store.commit(twin)
+            self.store.created[twin.spreadsheet_id] = self.store.created.get(spreadsheet_id, "")
+            return twin.spreadsheet_id
+
     def write_values(self, spreadsheet_id: str, range_: str, rows: list[list],
                      value_input: str = "RAW") -> dict:
         """Write rows from the anchor of ``range_`` straight into the state (no request
