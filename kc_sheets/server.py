@@ -63,8 +63,12 @@ register({
                      "it persists, send this reference."),
 })
 
-_STATUS = {"google.unauthenticated": 401, "google.forbidden": 403, "google.not_found": 404,
-           "google.busy": 503, "google.network": 503, "google.too_large": 413}
+# Google's failures that outlast our own retries answer 502 (the upstream failed): the button
+# re-sends a POST only on 429/503, which are the service's own (srv.busy), so one click never
+# multiplies the calls to Google (5 at most per request, see RetryPolicy).
+_STATUS = {"google.unauthenticated": 401, "google.unauthenticated_user": 401,
+           "google.forbidden": 403, "google.not_found": 404, "google.unavailable": 502,
+           "google.busy": 502, "google.network": 502, "google.too_large": 413}
 
 
 @dataclass

@@ -189,3 +189,40 @@ def test_a_full_queue_answers_503_with_retry_after(sheets) -> None:
     assert [a.status_code for a in first] == [202, 202]
     assert third.status_code == 503 and third.headers["retry-after"] == "60"
     assert "try again in a minute" in third.json()["error"]["message"]
+
+
+def test_google_quota_is_one_bounded_try_per_click(sheets) -> None:
+    """Google answers 429 to everything: the service retries Google a bounded number of times
+    and answers 502 (which the button does not re-send), never 'quota' for a 500."""
+    from kc_sheets.backends.google.http import RetryPolicy
+
+    sheet_id = spreadsheet()
+    sheets.reset_counts()
+    sheets.inject(429, times=100)
+    good = {"X-KC-Key": KEY, "Authorization": f"Bearer {TOKEN}"}
+    with TestClient(build_app(Service(key=KEY))) as web:
+        answer = web.post("/v1/calculate", headers=good, json={
+            "spreadsheetId": sheet_id, "template": "", "lang": "en"})
+        assert answer.status_code == 502
+        assert "quota reached" in answer.json()["error"]["message"]
+        assert len(sheets.calls()) == RetryPolicy().attempts
+        sheets.reset_counts()
+        sheets._rules.clear()          # the 429s not consumed (a test's own emulator state)
+        sheets.inject(500, times=100)
+        answer = web.post("/v1/calculate", headers=good, json={
+            "spreadsheetId": sheet_id, "template": "", "lang": "en"})
+        assert answer.status_code == 502
+        message = answer.json()["error"]["message"]
+        assert "temporarily unavailable" in message and "quota" not in message
+
+
+def test_an_expired_user_session_says_reload_not_service_account(sheets) -> None:
+    sheet_id = spreadsheet()
+    sheets.remove_token(TOKEN)
+    good = {"X-KC-Key": KEY, "Authorization": f"Bearer {TOKEN}"}
+    with TestClient(build_app(Service(key=KEY))) as web:
+        answer = web.post("/v1/calculate", headers=good, json={
+            "spreadsheetId": sheet_id, "template": "", "lang": "fr"})
+    message = answer.json()["error"]["message"]
+    assert answer.status_code == 401, message
+    assert "Rechargez la page" in message and "compte de service" not in message

@@ -26,10 +26,15 @@ from kc_sheets.i18n import Lang, register
 
 register({
     "google.unauthenticated": (
-        "Google refuse l'identification (jeton expiré ou invalide). Reconnectez-vous, ou vérifiez "
-        "la clé du compte de service.",
-        "Google refused the credentials (expired or invalid token). Sign in again, or check the "
-        "service-account key."),
+        "Google refuse l'identification du compte de service (clé révoquée ou invalide). "
+        "Vérifiez le fichier de clé (KC_SHEETS_GOOGLE_KEY ou --key), puis relancez.",
+        "Google refused the service account's credentials (revoked or invalid key). Check the "
+        "key file (KC_SHEETS_GOOGLE_KEY or --key), then run again."),
+    "google.unauthenticated_user": (
+        "Google ne reconnaît plus votre session (jeton expiré). Rechargez la page du classeur "
+        "(ou reconnectez-vous à Google), puis cliquez à nouveau sur Calculer.",
+        "Google no longer recognises your session (expired token). Reload the spreadsheet's "
+        "page (or sign in to Google again), then click Calculate again."),
     "google.forbidden": (
         "pas d'accès à ce classeur Google. Partagez-le (en modification) avec {account}, puis "
         "relancez.",
@@ -47,10 +52,14 @@ register({
         "du classeur.",
         "Google spreadsheet not found: '{target}'. Check the spreadsheet id or URL."),
     "google.busy": (
-        "Google limite le nombre de requêtes (quota atteint ou service indisponible, code "
-        "{status}). Réessayez dans une minute.",
-        "Google is limiting requests (quota reached or service unavailable, code {status}). Try "
-        "again in a minute."),
+        "Google limite le nombre de requêtes (quota atteint, code {status}). Réessayez dans "
+        "une minute.",
+        "Google is limiting requests (quota reached, code {status}). Try again in a minute."),
+    "google.unavailable": (
+        "Google est momentanément indisponible (erreur {status} de son côté). Réessayez dans "
+        "quelques minutes ; vos résultats précédents sont intacts.",
+        "Google is temporarily unavailable (error {status} on its side). Try again in a few "
+        "minutes; your previous results are intact."),
     "google.too_large": ("requête trop volumineuse pour Google ({detail}).",
                          "request too large for Google ({detail})."),
     "google.rejected": ("Google a refusé la requête ({status}) : {detail}",
@@ -86,11 +95,17 @@ class CallLog:
 
     @property
     def reads(self) -> int:
-        return sum(1 for verb, _, status in self.calls if verb == "GET" and status < 400)
+        """Successful calls that read (a GET, or a read sent as POST: batchGetByDataFilter)."""
+        return sum(1 for verb, url, status in self.calls if status < 400 and _reads(verb, url))
 
     @property
     def writes(self) -> int:
-        return sum(1 for verb, _, status in self.calls if verb != "GET" and status < 400)
+        return sum(1 for verb, url, status in self.calls
+                   if status < 400 and not _reads(verb, url))
+
+
+def _reads(verb: str, url: str) -> bool:
+    return verb.upper() == "GET" or ":batchGet" in url or "getByDataFilter" in url
 
 
 class KcHTTPClient(gspread.HTTPClient):
@@ -118,7 +133,7 @@ class KcHTTPClient(gspread.HTTPClient):
             except google_exceptions.RefreshError:
                 # A 401 with a token that cannot be refreshed (google-auth retries it itself).
                 self.log.calls.append((method, url, 401))
-                raise KcError("google.unauthenticated", lang=self.lang) from None
+                raise self.unauthenticated() from None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 self.log.calls.append((method, url, 599))
                 if attempt + 1 == self.policy.attempts:
@@ -137,6 +152,12 @@ class KcHTTPClient(gspread.HTTPClient):
             time.sleep(min(wait, self.policy.cap))
         raise self.error(last, endpoint, json)
 
+    def unauthenticated(self) -> KcError:
+        """A 401: a service account's key, or the session of the user behind the button."""
+        user = self.account == "you"
+        return KcError("google.unauthenticated_user" if user else "google.unauthenticated",
+                       lang=self.lang)
+
     def error(self, response: requests.Response, endpoint: str, body: Any = None) -> KcError:
         status = response.status_code
         try:
@@ -151,7 +172,7 @@ class KcHTTPClient(gspread.HTTPClient):
         else:
             target = endpoint.rsplit("/", 1)[-1]
         if status == 401:
-            return KcError("google.unauthenticated", lang=self.lang)
+            return self.unauthenticated()
         if status == 403 and script_api:
             return KcError("google.script_forbidden", lang=self.lang, detail=detail)
         if status == 403:
@@ -160,8 +181,10 @@ class KcHTTPClient(gspread.HTTPClient):
             return KcError("google.not_found", lang=self.lang, target=target)
         if status == 413:
             return KcError("google.too_large", lang=self.lang, detail=detail)
-        if status in RETRY_STATUSES:
+        if status in (408, 429):
             return KcError("google.busy", lang=self.lang, status=status)
+        if status in RETRY_STATUSES:
+            return KcError("google.unavailable", lang=self.lang, status=status)
         return KcError("google.rejected", lang=self.lang, status=status, detail=detail)
 
 
