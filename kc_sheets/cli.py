@@ -445,6 +445,10 @@ def gsheet_create(
             gsheet.install_script(http, created.spreadsheet_id, service_url=service_url,
                                   service_key=service_key, template_id=template, lang=language)
             out.print("Apps Script: ok", highlight=False)
+        for failure in created.share_failed:
+            _print_error(failure)
+        if created.share_failed:
+            raise typer.Exit(2)
 
     _run(action, lang)
 

@@ -15,10 +15,25 @@ from kc_sheets.backends.google.http import KcHTTPClient
 from kc_sheets.backends.google.layout import create_body, layout_requests
 from kc_sheets.backends.google.sheets import GSheetBook, spreadsheet_id
 from kc_sheets.calculate import RunResult, calculate_book, known_template
-from kc_sheets.i18n import Lang
+from kc_sheets.errors import KcError
+from kc_sheets.i18n import Lang, register
 from kc_sheets.templates.brand import DEFAULT_BRAND, Brand
 
 APPS_SCRIPT_DIR = Path(__file__).resolve().parents[1] / "sheet_templates" / "apps_script"
+
+
+register({
+    "gsheet.layout_failed": (
+        "le classeur Google a été créé ({url}) mais sa mise en page a échoué : {detail} "
+        "Supprimez-le (ou gardez-le vide), puis relancez la création.",
+        "the Google spreadsheet was created ({url}) but laying it out failed: {detail} Delete "
+        "it (or leave it empty), then run the creation again."),
+    "gsheet.share_failed": (
+        "classeur créé ({url}), mais le partage avec {email} a échoué : {detail} Partagez-le "
+        "depuis Google Sheets (bouton Partager).",
+        "spreadsheet created ({url}), but sharing it with {email} failed: {detail} Share it "
+        "from Google Sheets (Share button)."),
+})
 
 
 @dataclass
@@ -26,6 +41,7 @@ class Created:
     spreadsheet_id: str
     url: str
     requests: int
+    share_failed: tuple[KcError, ...] = ()     # the spreadsheet exists: these shares did not
 
 
 def create(http: KcHTTPClient, template_id: str, lang: Lang = "fr", *, title: str | None = None,
@@ -35,14 +51,23 @@ def create(http: KcHTTPClient, template_id: str, lang: Lang = "fr", *, title: st
     answer = http.request("post", urls.spreadsheets(),
                           json=create_body(template, lang, title, brand)).json()
     new_id = answer["spreadsheetId"]
-    http.request("post", urls.batch_update(new_id),
-                 json={"requests": layout_requests(template, lang, brand)})
+    url = f"https://docs.google.com/spreadsheets/d/{new_id}/edit"
+    try:
+        http.request("post", urls.batch_update(new_id),
+                     json={"requests": layout_requests(template, lang, brand)})
+    except KcError as exc:   # it exists: say where, so it is not lost in the user's Drive
+        raise KcError("gsheet.layout_failed", lang=lang, url=url,
+                      detail=exc.message(lang)) from None
+    failed = []
     for email in share or []:
-        http.request("post", urls.drive_permissions(new_id),
-                     params={"sendNotificationEmail": "true"},
-                     json={"type": "user", "role": "writer", "emailAddress": email})
-    return Created(new_id, f"https://docs.google.com/spreadsheets/d/{new_id}/edit",
-                   len(http.log.calls))
+        try:
+            http.request("post", urls.drive_permissions(new_id),
+                         params={"sendNotificationEmail": "true"},
+                         json={"type": "user", "role": "writer", "emailAddress": email})
+        except KcError as exc:
+            failed.append(KcError("gsheet.share_failed", lang=lang, url=url, email=email,
+                                  detail=exc.message(lang)))
+    return Created(new_id, url, len(http.log.calls), tuple(failed))
 
 
 def calculate(http: KcHTTPClient, spreadsheet: str, *, template_id: str | None = None,

@@ -192,3 +192,14 @@ def test_emulator_checks_content_as_google_does(sheets, files, status, message) 
     assert answer.status_code == status
     if message:
         assert message in answer.json()["error"]["message"]
+
+
+def test_cli_create_still_prints_the_url_when_sharing_fails(sheets) -> None:
+    sheets.inject(403, times=1, method="permissions.create")
+    result = CliRunner().invoke(app, [
+        "gsheet", "create", "--lang", "en", "--share", "anne@example.com"],
+        env={"KC_SHEETS_GOOGLE_TOKEN": "test-token", "COLUMNS": "200"})
+    assert result.exit_code == 2, result.output
+    assert "https://docs.google.com/spreadsheets/d/" in result.output
+    assert "sharing it with anne@example.com failed" in result.output
+    assert "Share button" in result.output and "Traceback" not in result.output

@@ -334,3 +334,18 @@ def test_kc_sheets_serve_starts_and_answers_healthz(tmp_path) -> None:
         process.terminate()
         output = process.communicate(timeout=10)[0]
     assert TOKEN not in output
+
+
+def test_requests_are_sent_as_compact_json_as_they_are_measured(sheets) -> None:
+    import json
+
+    api = http()
+    created = gsheet.create(api, "rfm", "fr")
+    paste(api, created.spreadsheet_id, ten_orders())
+    sheets.reset_counts()
+    gsheet.calculate(http(), created.spreadsheet_id)
+    sent = [r for r in sheets.calls() if r.body is not None]
+    assert sent
+    for request in sent:
+        compact = json.dumps(request.body, separators=(",", ":"), ensure_ascii=False)
+        assert request.size == len(compact.encode("utf-8")), request.method

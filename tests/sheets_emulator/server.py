@@ -47,6 +47,7 @@ class RecordedRequest:
     response: Any = None
     ignored_fields: list[str] = field(default_factory=list)  # unknown members Drive ignored
     authenticated: bool = False
+    size: int = 0               # bytes of the body as sent
 
     @property
     def kind(self) -> str | None:
@@ -295,6 +296,7 @@ class SheetsEmulator:
         method, raw_params, path_known = self.api.match(verb, split.path)
         record = RecordedRequest(method.name if method else None, verb, unquote(split.path), query,
                                  None)
+        record.size = len(body or b"")
         try:
             if body is not None and self.max_body_bytes is not None and len(body) > self.max_body_bytes:
                 raise front_end_html(413, "Request Entity Too Large",
