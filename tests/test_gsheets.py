@@ -349,3 +349,28 @@ def test_requests_are_sent_as_compact_json_as_they_are_measured(sheets) -> None:
     for request in sent:
         compact = json.dumps(request.body, separators=(",", ":"), ensure_ascii=False)
         assert request.size == len(compact.encode("utf-8")), request.method
+
+
+def test_a_tab_that_grew_shrinks_back_and_is_not_padded_with_blanks(sheets) -> None:
+    """3,000 customers, then 10: the RFM list's tab keeps the template's grid, so the second
+    Calculate sends a few kilobytes, not the blanks of 3,000 rows."""
+    from kc_sheets import sample_data
+
+    api = http()
+    created = gsheet.create(api, "rfm", "fr")
+    big = sample_data.generate(rows=6000, seed=2)
+    paste(api, created.spreadsheet_id, big)
+    gsheet.calculate(api, created.spreadsheet_id)
+    grown = sheets.sheet(created.spreadsheet_id, "Clients RFM").properties["gridProperties"]
+    assert grown["rowCount"] > 1000
+    api.request("post", urls.values_batch_update(created.spreadsheet_id), json={
+        "valueInputOption": "RAW", "data": [{"range": "'Raw Data'!A12:L6001",
+                                             "values": [[""] * 12] * 5990}]})
+    paste(api, created.spreadsheet_id, ten_orders())
+    sheets.reset_counts()
+    gsheet.calculate(http(), created.spreadsheet_id)
+    after = sheets.sheet(created.spreadsheet_id, "Clients RFM").properties["gridProperties"]
+    assert after["rowCount"] == 1000
+    assert sum(r.size for r in sheets.calls()) < 600_000
+    rows = sheets.values(created.spreadsheet_id, "Clients RFM")
+    assert len([r for r in rows if any(v not in ("", None) for v in r)]) < 40

@@ -19,7 +19,7 @@ import pandas as pd
 from kc_sheets.backends.google import urls
 from kc_sheets.backends.google.http import KcHTTPClient
 from kc_sheets.backends.google.layout import (
-    LAYOUT_KEY, add_sheet_requests, chart_spec, layout_requests, layout_value,
+    LAYOUT_KEY, add_sheet_requests, chart_spec, grid_size, layout_requests, layout_value,
 )
 from kc_sheets.backends.protocol import BlockWrite, TabWrite
 from kc_sheets.cells import col_letter, parse_ref, serial
@@ -209,6 +209,15 @@ class GSheetBook:
             props = self._require(tab_write.tab)
             rows = props["gridProperties"]["rowCount"]
             cols = props["gridProperties"].get("columnCount", 26)
+            # The grid keeps the template's rows and what this run writes: a tab that once grew
+            # (100,000 customers) shrinks back, so later runs do not pad it with blanks.
+            base = grid_size(tab_write.spec)[0] if tab_write.spec is not None else rows
+            target = max([base] + [_data_end(w) for w in tab_write.blocks])
+            if rows > target:
+                grow.append({"deleteDimension": {"range": {
+                    "sheetId": props["sheetId"], "dimension": "ROWS", "startIndex": target,
+                    "endIndex": rows}}})
+                rows = target
             needed_rows, needed_cols = rows, cols
             for block_write in tab_write.blocks:
                 ranges, last_row, last_col = self._block_ranges(tab_write.tab, block_write, rows)
@@ -276,6 +285,16 @@ class GSheetBook:
                                  f"{col_letter(col + width - 1)}{first + height - 1}",
                         "majorDimension": "ROWS", "values": rows})
         return out, first + height - 1, col + width - 1
+
+
+def _data_end(write: BlockWrite) -> int:
+    """The last sheet row a block's data (not its blank padding) reaches."""
+    block = write.block
+    if block.layout == "fields":
+        return block.anchor_row + len(block.columns) - 1
+    if block.fixed_height is not None:
+        return block.first_data_row + block.fixed_height - 1
+    return block.first_data_row + len(write.frame) - 1
 
 
 def _chunks(data: list[dict]) -> list[list[dict]]:
