@@ -175,13 +175,15 @@ def ingest_options(settings: Settings, settings_tab: str) -> IngestOptions:
 
 
 def run_analyses(template: Template, raw: RawTable, settings: Settings, settings_tab: str,
-                 options: IngestOptions | None = None
+                 options: IngestOptions | None = None, checked=None
                  ) -> tuple[Ingested, dict[str, pd.DataFrame]]:
     """Ingest (with ``options``, else as Settings say) and run every analysis of the template;
     returns the result blocks by name."""
     lang = settings.lang
     report("check")
     ingested = ingest(raw, options or ingest_options(settings, settings_tab))
+    if checked is not None:          # the backend's last word before computing (its room)
+        checked(ingested)
     ctx = Context(ingested, settings, lang, template)
     blocks: dict[str, pd.DataFrame] = {}
     for done, analysis in enumerate(template.analyses):
@@ -318,7 +320,10 @@ def calculate_book(book, *, template_id: str | None = None, lang: Lang | None = 
     book.refresh_layout(template, tab_lang)
     lang = settings.lang
     raw = book.read_raw(RAW_TAB) if raw is None else raw
-    ingested, blocks = run_analyses(template, raw, settings, settings_tab)
+    room = getattr(book, "check_room", None)
+    ingested, blocks = run_analyses(
+        template, raw, settings, settings_tab,
+        checked=(lambda found: room(template, tab_lang, found)) if room else None)
     raw = None
     ingested.raw = ingested.lines = None      # listed already: free their memory for the write
     now = now or dt.datetime.now()

@@ -374,3 +374,31 @@ def test_a_tab_that_grew_shrinks_back_and_is_not_padded_with_blanks(sheets) -> N
     assert sum(r.size for r in sheets.calls()) < 600_000
     rows = sheets.values(created.spreadsheet_id, "Clients RFM")
     assert len([r for r in rows if any(v not in ("", None) for v in r)]) < 40
+
+
+def test_results_that_would_pass_ten_million_cells_are_refused_before_computing(sheets) -> None:
+    """A spreadsheet already near Google's 10,000,000 cells (a wide Raw Data grid) and 3,000
+    customers: refused after reading, before any write, with how many customers fit."""
+    from kc_sheets import sample_data
+
+    api = http()
+    created = gsheet.create(api, "rfm", "fr")
+    paste(api, created.spreadsheet_id, sample_data.generate(rows=6000, seed=4))
+    meta = sheets.spreadsheet(created.spreadsheet_id)
+    used = sum(s.properties["gridProperties"]["rowCount"]
+               * s.properties["gridProperties"]["columnCount"] for s in meta.sheets)
+    raw = sheets.sheet(created.spreadsheet_id, "Raw Data").properties
+    grid = raw["gridProperties"]
+    room = 10_000_000 - used - 2_000                       # a little room is left
+    api.request("post", urls.batch_update(created.spreadsheet_id), json={"requests": [{
+        "appendDimension": {"sheetId": raw["sheetId"], "dimension": "COLUMNS",
+                            "length": room // grid["rowCount"]}}]})
+    before = sheets.values(created.spreadsheet_id, "Clients RFM")
+    sheets.reset_counts()
+    with pytest.raises(KcError) as refused:
+        gsheet.calculate(http(), created.spreadsheet_id)
+    message = refused.value.message("fr")
+    assert "10\u202f000\u202f000 cellules" in message and "environ" in message
+    assert "Rien n'a été modifié" in message and ".xlsx" in message
+    assert sheets.writes == 0
+    assert sheets.values(created.spreadsheet_id, "Clients RFM") == before

@@ -24,7 +24,7 @@ from kc_sheets.backends.google.layout import (
 from kc_sheets.backends.protocol import BlockWrite, TabWrite
 from kc_sheets.cells import col_letter, parse_ref, serial
 from kc_sheets.errors import KcError
-from kc_sheets.i18n import Lang, register, t
+from kc_sheets.i18n import Lang, number, register, t
 from kc_sheets.templates.model import Template
 from kc_sheets.transactions import RawTable
 
@@ -32,6 +32,16 @@ register({
     "gs.protected": ("Calculé par kc_sheets : vos modifications seront remplacées au prochain "
                      "calcul.", "Calculated by kc_sheets: your edits are replaced on the next "
                      "calculation."),
+    "gs.too_many_cells": (
+        "les résultats ne tiennent pas dans Google Sheets, limité à {limit} cellules par "
+        "classeur : la liste des {customers} clients en demanderait plus ; il y a de la place "
+        "pour environ {fit} clients. Rien n'a été modifié. Calculez ce volume dans un fichier "
+        ".xlsx (« kc-sheets calculate », Excel ou LibreOffice), ou gardez une période plus "
+        "courte dans Raw Data.",
+        "the results do not fit in Google Sheets, limited to {limit} cells per spreadsheet: "
+        "the list of {customers} customers would need more; there is room for about {fit} "
+        "customers. Nothing was changed. Calculate this volume in an .xlsx file ('kc-sheets "
+        "calculate', Excel or LibreOffice), or keep a shorter period in Raw Data."),
     "gs.no_tab": ("onglet « {name} » introuvable dans le classeur Google. Onglets : {tabs}.",
                   "tab '{name}' not found in the Google spreadsheet. Tabs: {tabs}."),
     "gs.bad_id": ("identifiant ou adresse de classeur Google invalide : « {value} ».",
@@ -39,6 +49,7 @@ register({
 })
 
 MAX_PAYLOAD = 2_000_000     # bytes per request, Google's recommendation
+CELL_LIMIT = 10_000_000     # cells per spreadsheet, every tab counted
 _ID = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 _URL_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 META_FIELDS = ("spreadsheetId,properties(title,locale,timeZone),"
@@ -200,6 +211,34 @@ class GSheetBook:
         return True
 
     # ------------------------------------------------------------------ writing
+
+    def check_room(self, template: Template, lang: Lang, ingested) -> None:
+        """Before computing: the results must fit in Google's 10,000,000 cells per
+        spreadsheet (the RFM customer list grows with the customers), else say how many
+        would fit and what to do, rather than fail after the work with Google's words."""
+        sheets = self.sheets()
+        used = sum(p["gridProperties"]["rowCount"] * p["gridProperties"].get("columnCount", 26)
+                   for p in sheets.values())
+        customers = int(ingested.quality.customers)
+        extra, per_row, where = 0, 0, None
+        for tab in template.tabs:
+            props = sheets.get(t(tab.title, lang))
+            if props is None:
+                continue
+            rows = props["gridProperties"]["rowCount"]
+            cols = props["gridProperties"].get("columnCount", 26)
+            for block in tab.blocks:
+                if block.name == "rfm.customers":
+                    need = max(grid_size(tab)[0], block.first_data_row + customers - 1)
+                    extra += (need - rows) * cols
+                    per_row, where = cols, (t(tab.title, lang), rows, block.first_data_row)
+        if where is None or used + extra <= CELL_LIMIT:
+            return
+        tab, rows, first = where
+        fit = max(0, (CELL_LIMIT - used) // per_row + rows - first + 1)
+        raise KcError("gs.too_many_cells", lang=self.lang, tab=tab,
+                      customers=number(customers, self.lang), fit=number(fit, self.lang),
+                      limit=number(CELL_LIMIT, self.lang))
 
     def write(self, writes: list[TabWrite]) -> str:
         """Every block in one ``values:batchUpdate`` (split only past ~2 MB)."""
