@@ -254,3 +254,56 @@ def test_written_cells_keep_the_template_format_of_their_column(
                 if pasted != expected:
                     wrong.add((sheet, f"{col_letter(c)}{row}", expected, pasted))
     assert sorted(wrong) == []
+
+
+# --- defects of the xlwings path (issue 10) ----------------------------------------------------
+
+def test_every_written_row_of_a_table_gets_its_style_row_formats(
+        xw, monkeypatch, tmp_path: Path) -> None:
+    """The churn tables (as wide as the data, fixed height) kept the template's number
+    formats on their first row only: every written row is now covered by a style copy."""
+    path = filled_workbook(tmp_path, "churn", "fr")
+    payload = payload_from_xlsx(path, xw.__version__)
+    names = [s["name"] for s in payload["sheets"]]
+    grid, actions = run_main(xw, monkeypatch, payload)
+    covered: dict[str, set[int]] = {}
+    for action in (a for a in actions if a["func"] == "copyRange"):
+        first, _, last = action["args"][1].replace("$", "").partition(":")
+        (r1, _), (r2, _) = parse_ref(first), parse_ref(last or first)   # the destination
+        covered.setdefault(names[action["args"][0]], set()).update(range(r1, r2 + 1))
+    for tab, block in get("churn").blocks():
+        if block.layout != "table" or not block.dynamic_header:
+            continue
+        rows = len(table_rows(grid, "churn", "fr", block.name))
+        title = t(tab.title, "fr")
+        wanted = set(range(block.first_data_row + 1, block.first_data_row + rows))
+        assert wanted <= covered.get(title, set()), (block.name, sorted(wanted - covered[title]))
+
+
+def test_rows_emptied_with_the_delete_key_are_not_data(xw, monkeypatch, tmp_path: Path) -> None:
+    """Excel's used range still covers rows whose cells were deleted: they come back empty
+    and are not rows read, nor 'blank rows' set aside."""
+    path = filled_workbook(tmp_path, "rfm", "fr")
+    payload = payload_from_xlsx(path, xw.__version__)
+    raw = next(s for s in payload["sheets"] if s["name"] == "Raw Data")
+    width = len(raw["values"][0])
+    raw["values"] += [[""] * width for _ in range(530)]          # what Delete leaves behind
+    grid, actions = run_main(xw, monkeypatch, payload)
+    assert not [a for a in alerts(actions) if a[2] == "critical"]
+    summary = {grid.cells["Qualité des données"].get((r, 2)):
+               grid.cells["Qualité des données"].get((r, 3)) for r in range(7, 16)}
+    reference = calculate(path)                    # the .xlsx path on the same orders
+    assert summary["Lignes lues"] == reference.rows_read == ROWS
+    assert summary["Lignes écartées"] == reference.rows_set_aside
+
+
+def test_a_renamed_result_tab_is_refused_before_anything_is_written(
+        xw, monkeypatch, tmp_path: Path) -> None:
+    path = filled_workbook(tmp_path, "rfm", "fr")
+    payload = payload_from_xlsx(path, xw.__version__)
+    target = next(s for s in payload["sheets"] if s["name"] == "Clients RFM")
+    target["name"] = "Mes clients"
+    _, actions = run_main(xw, monkeypatch, payload)
+    [(message, _, mode)] = alerts(actions)
+    assert mode == "critical" and "Clients RFM" in message and "rien n'a été modifié" in message
+    assert [a["func"] for a in actions] == ["alert"]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +48,15 @@ register({
         "excel quickstart » et collez vos commandes dans son onglet « Raw Data ».",
         "this workbook lacks the template's tabs. Open the workbook made by 'kc-sheets excel "
         "quickstart' and paste your orders into its 'Raw Data' tab."),
+    "xlw.too_big": (
+        "onglet « {tab} » : {rows} lignes sur {cols} colonnes ne tiennent pas dans une feuille "
+        "Excel (au plus {max_rows} lignes à cet endroit). Rien n'a été écrit : réduisez les "
+        "données de Raw Data (par ex. une période plus courte).",
+        "tab '{tab}': {rows} rows over {cols} columns do not fit in an Excel sheet (at most "
+        "{max_rows} rows there). Nothing was written: reduce the Raw Data (e.g. a shorter "
+        "period)."),
 })
+MAX_ROWS, MAX_COLS = 1_048_576, 16_384
 
 # Error values as Windows COM returns them with the raw converter (VT_ERROR codes).
 COM_ERRORS = {-2146826281: "#DIV/0!", -2146826246: "#N/A", -2146826259: "#NAME?",
@@ -121,6 +130,29 @@ def _normalise_column(values: np.ndarray) -> np.ndarray:
     return values
 
 
+def _is_empty(value: object) -> bool:
+    return value is None or (type(value) is str and value == "")
+
+
+def trim_empty(rows: list[list[object]]) -> list[list[object]]:
+    """The used range without its trailing empty rows and columns.
+
+    Excel's used range also covers cells that were emptied (the Delete key) or only formatted;
+    they come back as None (COM) or "" (remote clients). Like the .xlsx path, which stops at the
+    last cell holding a value, they are not data. Empty rows *between* data rows are kept (the
+    .xlsx path reads them too, and ingest lists them as blank rows).
+
+    >>> trim_empty([["a", "", None], ["", "b", ""], ["", None, ""], [None, "", ""]])
+    [['a', ''], ['', 'b']]
+    """
+    last_row = next((i for i in range(len(rows) - 1, -1, -1)
+                     if not all(map(_is_empty, rows[i]))), -1)
+    rows = rows[:last_row + 1]
+    width = max((next((j + 1 for j in range(len(r) - 1, -1, -1) if not _is_empty(r[j])), 0)
+                 for r in rows), default=0)
+    return [r[:width] for r in rows]
+
+
 class XlwingsBook:
     """An open Excel workbook seen through the backend protocol."""
 
@@ -154,7 +186,7 @@ class XlwingsBook:
                 values = [[values]]            # one cell: a scalar (COM, AppleScript)
             elif values and not isinstance(values[0], (list, tuple)):
                 values = [values]              # one row: a flat list
-            self._values[tab] = (used.row, used.column, [list(r) for r in values])
+            self._values[tab] = (used.row, used.column, trim_empty([list(r) for r in values]))
 
     def read_rows(self, tab: str) -> list[list[object]]:
         """A small tab as rows of values from A1 (row 1 is index 0), empty cells as None."""
@@ -202,19 +234,27 @@ class XlwingsBook:
         raise KcError("xlw.no_template", lang=lang)
 
     def write(self, writes: list[TabWrite]) -> Path:
-        """Write every block; screen updating off and manual calculation meanwhile."""
+        """Write every block; screen updating off and manual calculation meanwhile.
+
+        Everything that can refuse is checked before the first change (every target tab
+        exists, every block fits in a sheet): a refused write leaves the workbook as it was."""
+        plans = []
+        for tab_write in writes:                       # every tab first: no half-written book
+            self._sheet(tab_write.tab)
+        for tab_write in writes:
+            sheet = self._sheet(tab_write.tab)
+            used = sheet.used_range
+            last_row = used.row + used.shape[0] - 1
+            plans.append((sheet, tab_write, [_plan_block(w, last_row, tab_write.tab, self.lang)
+                                             for w in tab_write.blocks]))
         app = self.book.app
         screen, calculation = _setting(app, "screen_updating", True), \
             _setting(app, "calculation", "automatic")
         try:
             app.screen_updating = False
             app.calculation = "manual"
-            for tab_write in writes:
-                sheet = self._sheet(tab_write.tab)
-                used = sheet.used_range
-                last_row = used.row + used.shape[0] - 1
-                counts = {w.block.name: _write_block(sheet, w, last_row)
-                          for w in tab_write.blocks}
+            for sheet, tab_write, blocks in plans:
+                counts = {plan.name: plan.apply(sheet) for plan in blocks}
                 _update_charts(sheet, tab_write, counts)
         finally:
             app.calculation = calculation
@@ -229,20 +269,49 @@ def _setting(app, name: str, default: object) -> object:
         return default
 
 
-def _write_block(sheet, write: BlockWrite, last_row: int) -> int:
-    """Clear what the block owns, copy its style row down, write its values; returns its rows."""
+@dataclass
+class BlockPlan:
+    """What writing one block does, computed before anything is written."""
+
+    write: BlockWrite
+    rows: list[list[object]]
+    top: int
+    n: int
+    clear: tuple[int, int, int, int] | None = None   # rows a longer previous run left
+    styled: int = 0                                  # rows given the style row's formats
+
+    @property
+    def name(self) -> str:
+        return self.write.block.name
+
+    def apply(self, sheet) -> int:
+        """Clear, copy the style row down, write the values; returns the block's data rows."""
+        block, region = self.write.block, block_region(self.write)
+        if self.clear is not None:
+            sheet.range(self.clear[:2], self.clear[2:]).clear()
+        if self.styled:
+            _copy_styles(sheet, self.write, block.first_data_row, self.styled)
+        col = region.first_col
+        sheet.range((self.top, col)).value = self.rows
+        return self.n
+
+
+def _plan_block(write: BlockWrite, last_row: int, tab: str, lang: str) -> BlockPlan:
+    """The cells a block writes, its clear and its style copy (nothing is sent to Excel)."""
     block, frame = write.block, write.frame
     region = block_region(write)
     if block.layout == "fields":
         row = frame.iloc[0] if len(frame) else pd.Series(dtype=object)
         values = [[cell_value(row.get(c.key)) if c.key in row.index else None]
                   for c in block.columns]
-        sheet.range((block.anchor_row, region.first_col)).value = values
-        return 1
+        return BlockPlan(write, values, block.anchor_row, 1)
     width = region.last_col - region.first_col + 1
     first = block.first_data_row
     n = len(frame) if block.fixed_height is None else min(len(frame), block.fixed_height)
     height = block.fixed_height if block.fixed_height is not None else max(n, 1)
+    if first + height - 1 > MAX_ROWS or region.last_col > MAX_COLS:
+        raise KcError("xlw.too_big", lang=lang, tab=tab, rows=n, cols=width,
+                      max_rows=MAX_ROWS - first + 1)
     rows = frame_rows(frame.iloc[:n], width)
     rows += [[None] * width for _ in range(height - len(rows))]
     top = first
@@ -250,12 +319,16 @@ def _write_block(sheet, write: BlockWrite, last_row: int) -> int:
         header = [text_value(str(h)) for h in write.header]
         rows.insert(0, header + [None] * (width - len(header)))
         top = block.anchor_row
+    clear, styled = None, 0
+    if block.fixed_height is None and last_row >= first + height:
+        clear = (first + height, region.first_col, last_row, region.last_col)
     if block.fixed_height is None:
-        if last_row >= first + height:
-            sheet.range((first + height, region.first_col), (last_row, region.last_col)).clear()
-        _copy_styles(sheet, write, first, height)
-    sheet.range((top, region.first_col)).value = rows
-    return n
+        styled = height
+    elif block.dynamic_header:
+        # The template styles only the first row of a block as wide as the data (churn
+        # tables): every row written takes its formats, as in the .xlsx path.
+        styled = max(n, 1)
+    return BlockPlan(write, rows, top, n, clear, styled)
 
 
 def _copy_styles(sheet, write: BlockWrite, first: int, height: int) -> None:
