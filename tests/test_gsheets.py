@@ -402,3 +402,15 @@ def test_results_that_would_pass_ten_million_cells_are_refused_before_computing(
     assert "Rien n'a été modifié" in message and ".xlsx" in message
     assert sheets.writes == 0
     assert sheets.values(created.spreadsheet_id, "Clients RFM") == before
+
+
+def test_the_request_counts_reported_are_the_requests_sent(sheets) -> None:
+    api = http()
+    created = gsheet.create(api, "first-vs-repeat", "fr")
+    paste(api, created.spreadsheet_id, ten_orders())
+    gsheet.calculate(api, created.spreadsheet_id)
+    sheets.reset_counts()
+    client_ = http()
+    gsheet.calculate(client_, created.spreadsheet_id)
+    assert (client_.log.reads, client_.log.writes) == (sheets.reads, sheets.writes)
+    assert (sheets.reads, sheets.writes) == (2, 1)

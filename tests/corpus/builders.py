@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from openpyxl.utils import column_index_from_string, get_column_letter
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "sheet_templates"
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -48,20 +50,9 @@ class Sheet:
     merges: list[str] = field(default_factory=list)           # "C2:C3"
 
 
-def col_letter(index: int) -> str:
-    """1 -> A, 27 -> AA, 16384 -> XFD."""
-    out = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        out = chr(65 + rest) + out
-    return out
-
-
-def col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
+# Cell references through openpyxl, a reference independent of kc_sheets.cells.
+col_letter = get_column_letter
+col_index = column_index_from_string
 
 
 def excel_text(text: str) -> str:
