@@ -389,8 +389,9 @@ def settle_header_row(raw: RawTable, options: IngestOptions) -> tuple[RawTable, 
         pass
     top = raw.frame.head(HEADER_SEARCH_ROWS)
     for k in range(len(top)):
-        headers = tuple("" if is_blank_value(v) else str(v).strip()
-                        for v in top.iloc[k].tolist())
+        values = top.iloc[k]
+        headers = tuple("" if blank else str(v).strip()
+                        for v, blank in zip(values.tolist(), is_blank(values.astype(object))))
         if sum(bool(h) for h in headers) < 2:
             continue
         candidate = dataclasses.replace(
@@ -403,11 +404,6 @@ def settle_header_row(raw: RawTable, options: IngestOptions) -> tuple[RawTable, 
         return candidate, [t("ingest.headers_below", options.lang, row=candidate.first_row - 1,
                              first=raw.first_row - 1, last=candidate.first_row - 2)]
     return raw, []
-
-
-def is_blank_value(value: object) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or \
-        value is pd.NaT or (isinstance(value, str) and not value.strip())
 
 
 def check_columns(raw: RawTable, options: IngestOptions) -> dict[str, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import glob
 import logging
 import os
 import re
@@ -154,7 +155,7 @@ def _remove_stale_temporaries(out: Path) -> None:
     Called under the workbook's lock (see :func:`workbook_lock`), so none is a live write."""
     directory = out.parent if str(out.parent) else Path(".")
     try:
-        stale = list(directory.glob(f".{glob_escape(out.name)}.*.kc-tmp"))
+        stale = list(directory.glob(f".{glob.escape(out.name)}.*.kc-tmp"))
     except OSError:
         return
     for leftover in stale:
@@ -162,10 +163,6 @@ def _remove_stale_temporaries(out: Path) -> None:
             leftover.unlink()
         except OSError:
             pass
-
-
-def glob_escape(name: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", name)
 
 
 @contextlib.contextmanager
