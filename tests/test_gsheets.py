@@ -290,7 +290,7 @@ def test_outdated_layout_is_refreshed_once(sheets, monkeypatch) -> None:
     monkeypatch.setattr("kc_sheets.backends.google.layout.__version__", "9.9.9")
     sheets.reset_counts()
     gsheet.calculate(http(), created.spreadsheet_id)
-    assert sheets.writes == 2                      # the layout, then the values
+    assert sheets.writes == 1                      # the layout goes with the values
     analysis = sheets.sheet(created.spreadsheet_id, "CA 1ers vs répétés")
     assert len(analysis.charts) == 1 and len(analysis.protected_ranges) == 1
     assert [m["metadataValue"] for m in sheets.spreadsheet(created.spreadsheet_id)

@@ -361,6 +361,54 @@ def test_injected_quota_error_then_recovery(emulator, sid):
     assert gateway.status_code == 502 and gateway.headers["Content-Type"].startswith("text/html")
 
 
+def test_faults_at_a_position_drops_and_delays(emulator, sid):
+    path = f"/v4/spreadsheets/{sid}/values:batchGet"
+    emulator.inject(500, skip=1)
+    assert [call(emulator, "GET", path).status_code for _ in range(3)] == [200, 500, 200]
+    emulator.drop(skip=1)
+    assert call(emulator, "GET", path).status_code == 200
+    with pytest.raises(requests.ConnectionError):
+        call(emulator, "GET", path)
+    # dropped after it was applied: the write took effect, only the answer is lost
+    emulator.drop(applied=True)
+    with pytest.raises(requests.ConnectionError):
+        call(emulator, "PUT", f"/v4/spreadsheets/{sid}/values/Settings!B1",
+             params={"valueInputOption": "RAW"}, json={"values": [["en"]]})
+    assert emulator.values(sid, "Settings") == [["lang", "en"]]
+    emulator.delay(0.5, times=1)
+    with pytest.raises(requests.Timeout):
+        requests.get(emulator.base_url + path, headers={"Authorization": "Bearer test-token"},
+                     timeout=0.1)
+    emulator.idle()
+    emulator.inject(503, times=5)
+    emulator.clear_faults()
+    assert call(emulator, "GET", path).status_code == 200
+
+
+def test_copy_paste_values_keeps_formats_and_text(emulator, sid):
+    sheet_id = emulator.properties(sid)["Raw Data"]["sheetId"]
+    formula = "=1+1"
+    assert batch(emulator, sid, {"updateCells": {
+        "range": {"sheetId": sheet_id, "startRowIndex": 5, "endRowIndex": 6,
+                  "startColumnIndex": 0, "endColumnIndex": 2},
+        "rows": [{"values": [{"userEnteredValue": {"stringValue": formula}},
+                             {"userEnteredValue": {"formulaValue": "=2+3"}}]}],
+        "fields": "userEnteredValue"}}, {"repeatCell": {
+        "range": {"sheetId": sheet_id, "startRowIndex": 7, "endRowIndex": 8,
+                  "startColumnIndex": 0, "endColumnIndex": 2},
+        "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+        "fields": "userEnteredFormat"}}, {"copyPaste": {
+        "source": {"sheetId": sheet_id, "startRowIndex": 5, "endRowIndex": 6,
+                   "startColumnIndex": 0, "endColumnIndex": 2},
+        "destination": {"sheetId": sheet_id, "startRowIndex": 7, "endRowIndex": 8,
+                        "startColumnIndex": 0, "endColumnIndex": 2},
+        "pasteType": "PASTE_VALUES"}}).status_code == 200
+    cells = emulator.sheet(sid, "Raw Data").cells
+    assert cells[(7, 0)]["userEnteredValue"] == {"stringValue": formula}     # text stays text
+    assert cells[(7, 1)]["userEnteredValue"] == {"numberValue": 5}           # the result
+    assert cells[(7, 0)]["userEnteredFormat"]["textFormat"]["bold"] is True  # formats stay
+
+
 def test_counters_and_log(emulator, sid):
     call(emulator, "GET", f"/v4/spreadsheets/{sid}")
     call(emulator, "GET", f"/v4/spreadsheets/{sid}/values:batchGet", params={"ranges": "Settings"})

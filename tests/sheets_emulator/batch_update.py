@@ -90,7 +90,7 @@ class Batch:
 def apply(ss: Spreadsheet, body: dict, rng: random.Random, schemas: dict, cell_limit: int,
           owner_email: str = "owner@example.com") -> tuple[Spreadsheet, list[dict]]:
     """Apply ``body["requests"]`` to a clone of ``ss``; return (clone, replies)."""
-    from . import batch_dimensions, batch_objects  # noqa: F401  (register their handlers)
+    from . import batch_dimensions, batch_objects, batch_paste  # noqa: F401  (register handlers)
 
     requests = body.get("requests") or []
     if not requests:
@@ -272,6 +272,8 @@ def update_cells(b: Batch, req: dict) -> None:
             source = values[j] if j < len(values) else {}
             _check_value(source)
             old = sheet.cell(r0 + i, c0 + j) or {}
+            if not source and "*" not in tree and not any(name in old for name in tree):
+                continue                  # clearing what is not there (a region's tail)
             _store(sheet, r0 + i, c0 + j, masks.apply(old, source, tree))
 
 

@@ -13,6 +13,7 @@ parameters, body schemas) before it reaches :mod:`.service`.
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -67,6 +68,9 @@ class _Rule:
     method: str | None
     body: Any = None
     hits: int = field(default=0)
+    kind: str = "inject"        # "inject", "delay" or "drop"
+    skip: int = 0               # matching requests let through before the rule applies
+    applied: bool = False       # drop: after the request was applied (its answer is lost)
 
     def matches(self, name: str | None) -> bool:
         if self.method is None:
@@ -87,6 +91,7 @@ class SheetsEmulator:
         self.max_body_bytes = max_body_bytes
         self.requests: list[RecordedRequest] = []
         self._rules: list[_Rule] = []
+        self._busy = 0
         self._lock = threading.RLock()
         self._host, self._port = host, port
         self._server: ThreadingHTTPServer | None = None
@@ -165,21 +170,44 @@ class SheetsEmulator:
             self.store.tokens.pop(token, None)
 
     def inject(self, status: int, times: int = 1, method: str | None = None,
-               body: Any = None) -> None:
+               body: Any = None, skip: int = 0) -> None:
         """Answer the next ``times`` matching requests with ``status`` in Google's shape (429 ->
         RESOURCE_EXHAUSTED quota message, 500, 503, 502/413 as HTML...). ``method`` matches a
-        method name or its suffix ("values.batchGet"); ``body`` replaces the answer's JSON."""
+        method name or its suffix ("values.batchGet"); ``body`` replaces the answer's JSON;
+        ``skip`` matching requests are answered normally first (a fault at position ``skip``)."""
         with self._lock:
-            self._rules.append(_Rule(status, 0.0, times, method, body))
+            self._rules.append(_Rule(status, 0.0, times, method, body, skip=skip))
 
-    def delay(self, seconds: float, method: str | None = None, times: int | None = None) -> None:
-        """Wait ``seconds`` before answering matching requests (all, or ``times`` of them);
-        ``delay(0)`` removes every delay."""
+    def delay(self, seconds: float, method: str | None = None, times: int | None = None,
+              skip: int = 0) -> None:
+        """Wait ``seconds`` before handling matching requests (all, or ``times`` of them, after
+        ``skip``): a client that gives up first sees a timeout, and the request is still applied
+        afterwards, as Google does. ``delay(0)`` removes every delay."""
         with self._lock:
             if seconds <= 0:
-                self._rules = [r for r in self._rules if r.status is not None]
+                self._rules = [r for r in self._rules if r.kind != "delay"]
             else:
-                self._rules.append(_Rule(None, seconds, times, method))
+                self._rules.append(_Rule(None, seconds, times, method, kind="delay", skip=skip))
+
+    def drop(self, times: int = 1, method: str | None = None, skip: int = 0,
+             applied: bool = False) -> None:
+        """Close the connection of the next ``times`` matching requests (after ``skip``)
+        without an answer: before handling them, or (``applied``) after, so the request took
+        effect and only its answer is lost."""
+        with self._lock:
+            self._rules.append(_Rule(None, 0.0, times, method, kind="drop", skip=skip,
+                                     applied=applied))
+
+    def clear_faults(self) -> None:
+        """Remove every injected error, delay and drop."""
+        with self._lock:
+            self._rules.clear()
+
+    def idle(self, timeout: float = 30.0) -> None:
+        """Wait until no request is being handled (a delayed one applies late)."""
+        deadline = time.monotonic() + timeout
+        while self._busy and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def calls(self, method: str | None = None, status: int | None = None) -> list[RecordedRequest]:
         """Logged requests, optionally those of one method (or suffix) and/or status."""
@@ -268,6 +296,12 @@ class SheetsEmulator:
         protected ranges, banding, filter, metadata, dimension sizes and cells."""
         return self.spreadsheet(spreadsheet_id).sheet(title)
 
+    def properties(self, spreadsheet_id: str) -> dict[str, dict]:
+        """Each sheet's properties by title, in order (cheap: no cell is copied)."""
+        with self._lock:
+            return {s.title: copy.deepcopy(s.properties)
+                    for s in self.store.spreadsheets[spreadsheet_id].sheets}
+
     def spreadsheet(self, spreadsheet_id: str) -> SpreadsheetView:
         with self._lock:
             return SpreadsheetView.of(self.store.spreadsheets[spreadsheet_id])
@@ -283,17 +317,23 @@ class SheetsEmulator:
     def _rule(self, name: str | None, kind: str) -> _Rule | None:
         with self._lock:
             for rule in self._rules:
-                if (rule.status is None) == (kind == "delay") and rule.matches(name):
+                if rule.kind == kind and rule.matches(name):
+                    if rule.skip:
+                        rule.skip -= 1
+                        continue
                     rule.hits += 1
                     if rule.times is not None and rule.hits >= rule.times:
                         self._rules.remove(rule)
                     return rule
         return None
 
-    def handle(self, verb: str, target: str, headers: Any, body: bytes | None) -> tuple[int, dict, bytes]:
+    def handle(self, verb: str, target: str, headers: Any, body: bytes | None
+               ) -> tuple[int, dict, bytes] | None:
+        """The answer to one request (None: the connection is closed without one)."""
         split = urlsplit(target)
         query = parse_qs(split.query, keep_blank_values=True)
         method, raw_params, path_known = self.api.match(verb, split.path)
+        dropped = None
         record = RecordedRequest(method.name if method else None, verb, unquote(split.path), query,
                                  None)
         record.size = len(body or b"")
@@ -310,6 +350,12 @@ class SheetsEmulator:
             delay = self._rule(method.name, "delay")
             if delay is not None:
                 time.sleep(delay.seconds)
+            dropped = self._rule(method.name, "drop")
+            if dropped is not None and not dropped.applied:
+                record.status = 0
+                with self._lock:
+                    self.requests.append(record)
+                return None
             payload, body_error = self._parse_body(method, body, record)
             token = self._authenticate(verb, headers, query)
             record.authenticated = True
@@ -328,6 +374,8 @@ class SheetsEmulator:
         record.status = status
         with self._lock:
             self.requests.append(record)
+        if method is not None and dropped is not None:      # applied; the answer is lost
+            return None
         if isinstance(response, ApiError):
             record.response = response.body()
             headers_out = {"Content-Type": "application/json; charset=UTF-8", **response.headers}
@@ -411,13 +459,26 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
-        status, headers, payload = self.emulator.handle(self.command, self.path, self.headers, body)
-        self.send_response(status)
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        with self.emulator._lock:
+            self.emulator._busy += 1
+        try:
+            answer = self.emulator.handle(self.command, self.path, self.headers, body)
+        finally:
+            with self.emulator._lock:
+                self.emulator._busy -= 1
+        if answer is None:                       # a dropped connection
+            self.close_connection = True
+            return
+        status, headers, payload = answer
+        try:
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):   # the client gave up (a timeout)
+            self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 

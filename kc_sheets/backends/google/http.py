@@ -84,6 +84,8 @@ class RetryPolicy:
         policy = cls()
         if os.environ.get("KC_SHEETS_RETRY_BASE"):
             policy.base = float(os.environ["KC_SHEETS_RETRY_BASE"])
+        if os.environ.get("KC_SHEETS_GOOGLE_TIMEOUT"):       # read timeout, seconds
+            policy.timeout = (policy.timeout[0], float(os.environ["KC_SHEETS_GOOGLE_TIMEOUT"]))
         return policy
 
     def delay(self, attempt: int) -> float:
@@ -103,6 +105,12 @@ class CallLog:
     def writes(self) -> int:
         return sum(1 for verb, url, status in self.calls
                    if status < 400 and not _reads(verb, url))
+
+
+def encode_body(body: Any) -> bytes:
+    """A JSON body as sent: compact, UTF-8, no NaN (Google's parser has none)."""
+    return _json.dumps(body, separators=(",", ":"), ensure_ascii=False,
+                       allow_nan=False).encode("utf-8")
 
 
 def _reads(verb: str, url: str) -> bool:
@@ -130,8 +138,7 @@ class KcHTTPClient(gspread.HTTPClient):
         if json is not None:
             # sent as measured: compact JSON (requests would add a space after each , and :,
             # up to a fifth more bytes than the 2 MB a request is sized for)
-            data = _json.dumps(json, separators=(",", ":"), ensure_ascii=False,
-                               allow_nan=False).encode("utf-8")
+            data = encode_body(json)
             headers = {**(headers or {}), "Content-Type": "application/json; charset=utf-8"}
             json = None
         for attempt in range(self.policy.attempts):

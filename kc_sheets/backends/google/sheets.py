@@ -1,15 +1,15 @@
 """The Google Sheets backend: the backend protocol on a spreadsheet, in few, batched requests.
 
-A Calculate with the layout in place costs two reads (the spreadsheet's tabs, then Raw Data and
-Settings in one ``values:batchGet``) and one write (every block in one ``values:batchUpdate``
-with ``valueInputOption=RAW``, so no value is ever parsed as a formula), plus one
-``spreadsheets:batchUpdate`` only when a tab must grow or the template's tabs are missing.
+A Calculate costs two reads (the spreadsheet's tabs, then Raw Data and Settings in one
+``values:batchGet``) and one write: every block, the grid sizes, the charts and a layout refresh
+when due, in one atomic ``spreadsheets:batchUpdate`` (text as ``stringValue``, so no value is
+ever parsed as a formula). Results larger than one request are staged first (:mod:`.writing`).
+One more ``spreadsheets:batchUpdate`` adds the template's tabs when a spreadsheet lacks them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 
@@ -18,8 +18,10 @@ import pandas as pd
 
 from kc_sheets.backends.google import urls
 from kc_sheets.backends.google.http import KcHTTPClient
+from kc_sheets.backends.google.writing import MAX_PAYLOAD, Piece, Writer, trimmed
 from kc_sheets.backends.google.layout import (
     LAYOUT_KEY, add_sheet_requests, chart_spec, grid_size, layout_requests, layout_value,
+    sheet_id,
 )
 from kc_sheets.backends.protocol import BlockWrite, TabWrite
 from kc_sheets.cells import col_letter, parse_ref, serial
@@ -48,7 +50,6 @@ register({
                   "invalid Google spreadsheet id or URL: '{value}'."),
 })
 
-MAX_PAYLOAD = 2_000_000     # bytes per request, Google's recommendation
 CELL_LIMIT = 10_000_000     # cells per spreadsheet, every tab counted
 _ID = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 _URL_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
@@ -103,6 +104,9 @@ class GSheetBook:
         self.http = http
         self._meta: dict | None = None
         self._values: dict[str, tuple[int, int, list[list[object]]]] = {}
+        self._pending_layout: list[dict] = []    # a layout refresh, sent with the results
+        self.max_payload = MAX_PAYLOAD
+        self.writer: Writer | None = None
 
     # ------------------------------------------------------------------ reading
 
@@ -184,7 +188,8 @@ class GSheetBook:
 
     def refresh_layout(self, template: Template, lang: Lang) -> bool:
         """Lay the result tabs out again when the spreadsheet's layout stamp is older than this
-        kc_sheets (one ``spreadsheets:batchUpdate``; Raw Data and Settings are left alone)."""
+        kc_sheets (Raw Data and Settings are left alone). The requests go with the results, in
+        the same batch: a refused or failed Calculate changes nothing."""
         if self.has_layout(template, lang):
             return False
         tabs = [tab for tab in template.tabs if tab.role not in ("raw", "settings")]
@@ -206,8 +211,7 @@ class GSheetBook:
         present = set(self.sheet_names())
         requests += layout_requests(template, lang, tabs=[
             tab for tab in tabs if t(tab.title, lang) in present])
-        self.http.request("post", urls.batch_update(self.id), json={"requests": requests})
-        self._meta = None
+        self._pending_layout = requests
         return True
 
     # ------------------------------------------------------------------ writing
@@ -229,52 +233,46 @@ class GSheetBook:
             cols = props["gridProperties"].get("columnCount", 26)
             for block in tab.blocks:
                 if block.name == "rfm.customers":
+                    # the tab's new rows, and the list's copy in a staging sheet (.writing)
                     need = max(grid_size(tab)[0], block.first_data_row + customers - 1)
-                    extra += (need - rows) * cols
-                    per_row, where = cols, (t(tab.title, lang), rows, block.first_data_row)
+                    extra += max(0, need - rows) * cols + customers * block.width
+                    per_row, where = cols + block.width, (rows, cols, block.first_data_row)
         if where is None or used + extra <= CELL_LIMIT:
             return
-        tab, rows, first = where
-        fit = max(0, (CELL_LIMIT - used) // per_row + rows - first + 1)
+        rows, cols, first = where
+        fit = max(0, (CELL_LIMIT - used + (rows - first + 1) * cols) // per_row)
         raise KcError("gs.too_many_cells", lang=self.lang, tab=tab,
                       customers=number(customers, self.lang), fit=number(fit, self.lang),
                       limit=number(CELL_LIMIT, self.lang))
 
     def write(self, writes: list[TabWrite]) -> str:
-        """Every block in one ``values:batchUpdate`` (split only past ~2 MB)."""
-        data: list[dict] = []
-        grow: list[dict] = []
+        """Every result in one final ``spreadsheets:batchUpdate`` (see :mod:`.writing`): the
+        tabs hold the previous results or the new ones, whole, whatever fails on the way."""
+        head = self._pending_layout
+        pieces: list[Piece] = []
+        tail: list[dict] = []
         for tab_write in writes:
             props = self._require(tab_write.tab)
+            sid = props["sheetId"]
             rows = props["gridProperties"]["rowCount"]
             cols = props["gridProperties"].get("columnCount", 26)
             # The grid keeps the template's rows and what this run writes: a tab that once grew
-            # (100,000 customers) shrinks back, so later runs do not pad it with blanks.
+            # (100,000 customers) shrinks back, so later runs do not carry its blank rows.
             base = grid_size(tab_write.spec)[0] if tab_write.spec is not None else rows
-            target = max([base] + [_data_end(w) for w in tab_write.blocks])
-            if rows > target:
-                grow.append({"deleteDimension": {"range": {
-                    "sheetId": props["sheetId"], "dimension": "ROWS", "startIndex": target,
-                    "endIndex": rows}}})
-                rows = target
-            needed_rows, needed_cols = rows, cols
+            grid_rows = max([base] + [_data_end(w) for w in tab_write.blocks])
+            grid_cols = max([cols] + [_right_edge(w) for w in tab_write.blocks])
+            if (grid_rows, grid_cols) != (rows, cols):
+                head.append({"updateSheetProperties": {"properties": {
+                    "sheetId": sid, "gridProperties": {"rowCount": grid_rows,
+                                                       "columnCount": grid_cols}},
+                    "fields": "gridProperties.rowCount,gridProperties.columnCount"}})
             for block_write in tab_write.blocks:
-                ranges, last_row, last_col = self._block_ranges(tab_write.tab, block_write, rows)
-                data += ranges
-                needed_rows, needed_cols = max(needed_rows, last_row), max(needed_cols, last_col)
-            for dimension, have, need in (("ROWS", rows, needed_rows),
-                                          ("COLUMNS", cols, needed_cols)):
-                if need > have:
-                    grow.append({"appendDimension": {"sheetId": props["sheetId"],
-                                                     "dimension": dimension,
-                                                     "length": need - have}})
-            grow += self._chart_updates(tab_write, props["sheetId"], needed_rows)
-        if grow:
-            self.http.request("post", urls.batch_update(self.id), json={"requests": grow})
-            self._meta = None
-        for body in _chunks(data):
-            self.http.request("post", urls.values_batch_update(self.id),
-                              json={"valueInputOption": "RAW", "data": body})
+                pieces += _block_pieces(sid, block_write, grid_rows)
+            tail += self._chart_updates(tab_write, sid, grid_rows)
+        self.writer = Writer(self.http, self.id, self.metadata(), self.max_payload)
+        self.writer.send(head, pieces, tail)
+        self._pending_layout = []
+        self._meta = None
         return f"https://docs.google.com/spreadsheets/d/{self.id}/edit"
 
     def _chart_updates(self, tab_write: TabWrite, sid: int, grid_rows: int) -> list[dict]:
@@ -285,45 +283,49 @@ class GSheetBook:
         widths = {w.block.name: w.frame.shape[1] for w in tab_write.blocks}
         present = {c["chartId"] for sheet in self.metadata().get("sheets", [])
                    if sheet["properties"]["sheetId"] == sid for c in sheet.get("charts", [])}
+        if self._pending_layout and sid == sheet_id(spec):
+            present |= {chart.chart_id for chart in spec.charts}    # added back by the layout
         return [{"updateChartSpec": {"chartId": chart.chart_id, "spec": chart_spec(
             spec, chart, sid, grid_rows, self.lang, widths[chart.block])}}
             for chart in spec.charts
             if chart.dynamic and chart.block in widths and chart.chart_id in present]
 
-    def _block_ranges(self, tab: str, write: BlockWrite, grid_rows: int
-                      ) -> tuple[list[dict], int, int]:
-        """Value ranges of one block, blanks included down to the end of its region."""
-        block = write.block
-        col = block.anchor_col
-        if block.layout == "fields":
-            values = write.frame.iloc[0] if len(write.frame) else {}
-            rows = [[_cell_value(values.get(c.key) if c.key in write.frame.columns else None)]
-                    for c in block.columns]
-            ref = f"{col_letter(col + 1)}{block.anchor_row}"
-            end = f"{col_letter(col + 1)}{block.anchor_row + len(rows) - 1}"
-            return ([{"range": f"{quote(tab)}!{ref}:{end}", "majorDimension": "ROWS",
-                      "values": rows}], block.anchor_row + len(rows) - 1, col + 1)
-        width = max(block.width, write.frame.shape[1])
-        rows = _frame_rows(write.frame)
-        rows = [r + [""] * (width - len(r)) for r in rows]
-        first = block.first_data_row
-        if block.fixed_height is not None:
-            height = block.fixed_height
-            rows = rows[:height]
-        else:
-            height = max(len(rows), grid_rows - first + 1)
-        rows += [[""] * width for _ in range(height - len(rows))]
-        out = []
-        if write.header is not None:
-            header = [str(h) for h in write.header] + [""] * (width - len(write.header))
-            out.append({"range": f"{quote(tab)}!{col_letter(col)}{block.anchor_row}:"
-                                 f"{col_letter(col + width - 1)}{block.anchor_row}",
-                        "majorDimension": "ROWS", "values": [header]})
-        if height:
-            out.append({"range": f"{quote(tab)}!{col_letter(col)}{first}:"
-                                 f"{col_letter(col + width - 1)}{first + height - 1}",
-                        "majorDimension": "ROWS", "values": rows})
-        return out, first + height - 1, col + width - 1
+
+def _block_pieces(sid: int, write: BlockWrite, grid_rows: int) -> list[Piece]:
+    """The rectangles of one block (0-based): its header row when the run writes one, and its
+    values down to the end of its region (the rows below are cleared)."""
+    block = write.block
+    col = block.anchor_col - 1
+    if block.layout == "fields":
+        values = write.frame.iloc[0] if len(write.frame) else {}
+        rows = [[_cell_value(values.get(c.key) if c.key in write.frame.columns else None)]
+                for c in block.columns]
+        top = block.anchor_row - 1
+        return [Piece(sid, top, col + 1, trimmed(rows), top + len(rows), col + 2)]
+    width = max(block.width, write.frame.shape[1])
+    rows = _frame_rows(write.frame)
+    first = block.first_data_row - 1
+    if block.fixed_height is not None:
+        rows = rows[:block.fixed_height]
+        end = first + block.fixed_height
+    else:
+        end = grid_rows
+    out = []
+    if write.header is not None:
+        out.append(Piece(sid, block.anchor_row - 1, col,
+                         trimmed([[str(h) for h in write.header]]), block.anchor_row,
+                         col + width))
+    if end > first:
+        out.append(Piece(sid, first, col, trimmed(rows), end, col + width))
+    return out
+
+
+def _right_edge(write: BlockWrite) -> int:
+    """The last sheet column (1-based) a block's values reach."""
+    block = write.block
+    if block.layout == "fields":
+        return block.anchor_col + 1
+    return block.anchor_col + max(block.width, write.frame.shape[1]) - 1
 
 
 def _data_end(write: BlockWrite) -> int:
@@ -334,39 +336,3 @@ def _data_end(write: BlockWrite) -> int:
     if block.fixed_height is not None:
         return block.first_data_row + block.fixed_height - 1
     return block.first_data_row + len(write.frame) - 1
-
-
-def _chunks(data: list[dict]) -> list[list[dict]]:
-    """Split value ranges into request bodies of at most ~MAX_PAYLOAD bytes."""
-    bodies: list[list[dict]] = [[]]
-    size = 0
-    for item in data:
-        item_size = len(json.dumps(item["values"], separators=(",", ":")))
-        if item_size > MAX_PAYLOAD:
-            for piece in _split(item, item_size):
-                bodies.append([piece])
-            bodies.append([])
-            size = 0
-            continue
-        if size + item_size > MAX_PAYLOAD and bodies[-1]:
-            bodies.append([])
-            size = 0
-        bodies[-1].append(item)
-        size += item_size
-    return [b for b in bodies if b]
-
-
-def _split(item: dict, size: int) -> list[dict]:
-    sheet, cells = item["range"].rsplit("!", 1)
-    start, end = cells.split(":")
-    first_row, first_col = parse_ref(start)
-    last_col = parse_ref(end)[1]
-    per = max(1, int(len(item["values"]) * MAX_PAYLOAD / size))
-    pieces = []
-    for i in range(0, len(item["values"]), per):
-        part = item["values"][i:i + per]
-        top = first_row + i
-        pieces.append({"range": f"{sheet}!{col_letter(first_col)}{top}:"
-                                f"{col_letter(last_col)}{top + len(part) - 1}",
-                       "majorDimension": "ROWS", "values": part})
-    return pieces
