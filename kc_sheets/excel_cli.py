@@ -6,9 +6,11 @@ It writes, in one folder and under one identifier-safe name (``kc_first_vs_repea
 - ``NAME.py``: the companion module whose ``main()`` is :func:`kc_sheets.excel.main`;
 - ``xlwings.conf``: the settings xlwings reads beside the workbook (the interpreter);
 - ``NAME.xlsm``: the same template grafted onto the workbook ``xlwings quickstart NAME
-  --standalone`` generates, its VBA project byte for byte (the xlwings module and ``SampleCall``,
-  which runs ``RunPython "import NAME; NAME.main()"``), with a **Calculer** button on the Read me
-  and analysis tabs: a DrawingML shape whose ``macro`` attribute is ``[0]!SampleCall``.
+  --standalone`` generates, with its VBA project (the xlwings module byte for byte) and a
+  **Calculer** button on the Read me and analysis tabs: a DrawingML shape whose ``macro``
+  attribute is ``[0]!SampleCall``. xlwings' ``SampleCall`` imports the module named after the
+  workbook file, which a renamed copy (``kc_rfm_fr (1).xlsm``) breaks; its source is rewritten
+  to ``RunPython "from kc_sheets.excel import main; main()"`` (:mod:`.backends.vba_project`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from kc_sheets import __version__
 from kc_sheets.backends.ooxml_zip import (
     OoxmlPackage, atomic_write_package, normalize_package, rels_name, resolve_target,
 )
+from kc_sheets.backends.vba_project import replace_module_source
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import Lang, check_lang, register, t
 from kc_sheets.templates.brand import DEFAULT_BRAND
@@ -35,9 +38,8 @@ from kc_sheets.templates.model import Template
 
 register({
     "excel.button": ("Calculer", "Calculate"),
-    "excel.button.descr": ("Lance le calcul kc_sheets (macro SampleCall, module Python du "
-                           "classeur)", "Runs the kc_sheets calculation (SampleCall macro, the "
-                           "workbook's Python module)"),
+    "excel.button.descr": ("Lance le calcul kc_sheets (macro SampleCall)",
+                           "Runs the kc_sheets calculation (SampleCall macro)"),
     "excel.bad_name": (
         "nom « {name} » impossible : le nom du classeur sert de nom de module Python. Lettres "
         "sans accent, chiffres et _ seulement, sans commencer par un chiffre (par ex. "
@@ -74,6 +76,11 @@ DRAWINGML = "http://schemas.openxmlformats.org/drawingml/2006/main"
 DRAWING_TYPE = REL_NS + "/drawing"
 DRAWING_CT = "application/vnd.openxmlformats-officedocument.drawing+xml"
 MACRO = "SampleCall"            # Module1 of xlwings' quickstart_standalone.xlsm
+SAMPLE_CALL = (                 # its source in our .xlsm: the same call whatever the file's name
+    'Attribute VB_Name = "Module1"\n'
+    "Sub SampleCall()\n"
+    '    RunPython "from kc_sheets.excel import main; main()"\n'
+    "End Sub\n")
 PLACEHOLDER_SHEET = "Sheet1"    # its empty sheet; its code name goes to our first tab
 _AFTER_DRAWING = ("legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects",
                   "controls", "webPublishItems", "tableParts", "extLst")
@@ -102,10 +109,11 @@ def check_name(name: str, lang: Lang) -> str:
 
 
 def companion_source(name: str, template_id: str, lang: Lang) -> str:
-    """The module the ribbon's Run main and the .xlsm's SampleCall import (``NAME.py``)."""
+    """The module the xlwings ribbon's Run main imports (``NAME.py``)."""
     missing, button = t("excel.missing", lang), t("excel.button", lang)
-    return f'''"""Companion of {name}.xlsm and {name}.xlsx: xlwings runs main() when {button}
-(the .xlsm's SampleCall macro) or the ribbon's Run main is clicked. Keep it beside them.
+    return f'''"""Companion of {name}.xlsx: the xlwings ribbon's Run main imports this module (named
+after the workbook) and runs main(). Keep it beside the workbook. ({name}.xlsm's {button}
+button calls kc_sheets directly and does not need it.)
 
 Written by kc-sheets excel quickstart (kc_sheets {__version__}, template {template_id}).
 """
@@ -311,10 +319,13 @@ def finish_xlsm(grafted: Path, out: Path, tabs: list[str]) -> None:
         rid = placeholder.get(f"{{{REL_NS}}}id")
         for rel in [r for r in rels if r.get("Id") == rid]:
             rels.remove(rel)
+        before = [s.get("name") for s in sheets]
         for sheet in list(sheets):
             sheets.remove(sheet)
-        for name in tabs + [n for n in by_name if n not in tabs]:
+        order = tabs + [n for n in by_name if n not in tabs]
+        for name in order:
             sheets.append(by_name[name])
+        _rescope_defined_names(workbook, before, order)
         views = workbook.find(f"{{{NS}}}bookViews")
         for view in (views if views is not None else []):
             view.set("activeTab", "0")
@@ -330,9 +341,27 @@ def finish_xlsm(grafted: Path, out: Path, tabs: list[str]) -> None:
             content_types.remove(override)
         replace.update({"xl/workbook.xml": _xml(workbook), "xl/_rels/workbook.xml.rels":
                         _xml(rels), parts[tabs[0]]: _xml(first),
-                        "[Content_Types].xml": _xml(content_types)})
+                        "[Content_Types].xml": _xml(content_types),
+                        "xl/vbaProject.bin": replace_module_source(
+                            pkg.read("xl/vbaProject.bin"), "Module1", SAMPLE_CALL)})
         delete = {gone, rels_name(gone)}
     atomic_write_package(grafted, out, replace, delete)
+
+
+def _rescope_defined_names(workbook: etree._Element, before: list[str], after: list[str]
+                           ) -> None:
+    """Sheet-scoped defined names (print titles, filter ranges) follow their sheet when the
+    sheets are reordered (``localSheetId`` is a position); those of a removed sheet go."""
+    defined = workbook.find(f"{{{NS}}}definedNames")
+    for name in list(defined if defined is not None else []):
+        scope = name.get("localSheetId")
+        if scope is None:
+            continue
+        sheet = before[int(scope)] if int(scope) < len(before) else None
+        if sheet in after:
+            name.set("localSheetId", str(after.index(sheet)))
+        else:
+            defined.remove(name)
 
 
 @excel_app.callback()

@@ -7,6 +7,7 @@ client sends, then the cells its actions leave, compared with the .xlsx path on 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib
 import re
@@ -17,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import olefile
 import pandas as pd
 import pytest
 
@@ -29,7 +31,7 @@ from kc_sheets.calculate import calculate
 from kc_sheets.libreoffice import (
     DEFAULT_TIMEOUT, _soffice, export_sheets_csv, find_error_values, find_soffice,
 )
-from kc_sheets.excel_cli import check_name, conf_text, excel_app, quickstart
+from kc_sheets.excel_cli import SAMPLE_CALL, check_name, conf_text, excel_app, quickstart
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import t
 from kc_sheets.templates import get
@@ -138,7 +140,7 @@ def test_main_puts_the_same_values_in_the_same_cells_as_the_xlsx_path(
     grid, actions = run_main(xw, monkeypatch, payload_from_xlsx(path, xw.__version__))
     calculate(reference)
     assert differences(grid, xlsx_cells(Path(reference))) == []
-    assert grid.reparsed() == []
+    assert grid.reparsed() == [] and grid.apostrophes() == []
     assert grid.cells[FVR][(29, 2)] == "Total" and grid.cells[FVR][(29, 3)] > 250  # orders
     funcs = [a["func"] for a in actions]
     assert funcs[:2] == ["setScreenUpdating", "setCalculation"]
@@ -152,26 +154,44 @@ def test_main_puts_the_same_values_in_the_same_cells_as_the_xlsx_path(
 def test_ids_and_raw_text_stay_text(xw, monkeypatch, tmp_path: Path) -> None:
     path = make_workbook(tmp_path, orders_with_tricky_text(50))
     grid, actions = run_main(xw, monkeypatch, payload_from_xlsx(path, xw.__version__))
-    written = [v for a in actions if a["func"] == "setValues" for row in a["values"]
-               for v in row if isinstance(v, str) and v]
-    [plain] = [v for v in written if not v.startswith("'")]
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", plain)   # the run's date: a
-    # datetime, which xlwings' remote engine sends as this text for Excel to read as a date
-    for text in TRICKY:
-        assert "'" + text in written, text
+    # Every text goes with an apostrophe, or as it is into a cell formatted as Text just
+    # before (where an apostrophe would stay visible): the raw values of set-aside rows, ids
+    assert grid.reparsed() == [] and grid.apostrophes() == []
+    formats = [a for a in actions if a["func"] == "setNumberFormat"]
+    assert formats and all(a["args"] == ["@"] for a in formats)
+    first_format = actions.index(formats[0])
+    assert all(actions.index(a) > first_format for a in actions if a["func"] == "setValues"
+               and a["sheet_position"] == formats[0]["sheet_position"]
+               and a["start_row"] >= formats[0]["start_row"])          # the format comes first
     set_aside = {k: v for k, v in grid.cells[QUALITY].items() if k[0] >= 33 and k[1] >= 4}
     assert set(TRICKY) <= set(set_aside.values())
     assert all(type(v) is str for v in set_aside.values())   # raw values: text, never parsed
+    assert not any(v.startswith("'") for v in set_aside.values())
 
 
 def test_the_check_catches_unquoted_text(xw, monkeypatch, tmp_path: Path) -> None:
     import kc_sheets.backends.xlwings as backend
 
-    monkeypatch.setattr(backend, "text_value", lambda text: text or None)
     path = make_workbook(tmp_path, orders_with_tricky_text(20))
-    grid, _ = run_main(xw, monkeypatch, payload_from_xlsx(path, xw.__version__))
+    payload = payload_from_xlsx(path, xw.__version__)
+    # without the apostrophe, the labels and headers of General cells would be parsed
+    with monkeypatch.context() as patch:
+        patch.setattr(backend, "text_value", lambda text: text or None)
+        grid, _ = run_main(xw, patch, payload)
+    assert grid.reparsed() and grid.apostrophes() == []
+    # without the Text format set first, the raw values would be parsed
+    with monkeypatch.context() as patch:
+        original = backend._plan_block
+        patch.setattr(backend, "_plan_block", lambda *a: dataclasses.replace(
+            original(*a), text_cells=()))
+        grid, _ = run_main(xw, patch, payload)
     assert {text for _, _, text in grid.reparsed()} >= set(TRICKY) - {"2024-01-31"}
     assert dt.datetime(2024, 1, 31) in grid.cells[QUALITY].values()   # became a date
+    # and with an apostrophe in a Text cell, Excel would show it
+    with monkeypatch.context() as patch:
+        patch.setattr(backend, "plain_text_value", backend.cell_value)
+        grid, _ = run_main(xw, patch, payload)
+    assert {text for _, _, text in grid.apostrophes()} >= {"'" + t for t in TRICKY}
 
 
 def test_rows_of_a_longer_previous_run_are_cleared(xw, monkeypatch, tmp_path: Path) -> None:
@@ -303,9 +323,14 @@ def test_xlsm_keeps_the_xlwings_vba_project_and_has_calculer_buttons(made) -> No
     from kc_sheets.backends.ooxml_zip import OoxmlPackage
 
     with zipfile.ZipFile(made.xlsm) as ours, zipfile.ZipFile(standalone_source()) as theirs:
-        assert ours.read("xl/vbaProject.bin") == theirs.read("xl/vbaProject.bin")
+        project, original = ours.read("xl/vbaProject.bin"), theirs.read("xl/vbaProject.bin")
         drawings = [ours.read(n).decode() for n in ours.namelist()
                     if n.startswith("xl/drawings/drawing")]
+    with olefile.OleFileIO(project) as new, olefile.OleFileIO(original) as old:
+        assert new.listdir() == old.listdir()
+        changed = [path for path in old.listdir()
+                   if new.openstream(path).read() != old.openstream(path).read()]
+    assert changed == [["VBA", "Module1"]]        # every other stream byte for byte
     with OoxmlPackage(made.xlsm) as pkg:
         parts = _sheet_parts(pkg)
         first = etree.fromstring(pkg.read(parts["Lisez-moi"]))
@@ -313,21 +338,71 @@ def test_xlsm_keeps_the_xlwings_vba_project_and_has_calculer_buttons(made) -> No
         "_xlwings.conf"]                           # xlwings' empty Sheet1 gave way to our tabs
     assert first.find(f"{{{first.nsmap[None]}}}sheetPr").get("codeName") == "Sheet1"
     modules = {name: code for _, _, name, code in VBA_Parser(str(made.xlsm)).extract_macros()}
-    assert 'RunPython "import " & mymodule & ";" & mymodule & ".main()"' in modules["Module1.bas"]
+    assert modules["Module1.bas"].startswith(SAMPLE_CALL.replace("\n", "\r\n"))
+    assert "mymodule" not in modules["Module1.bas"]    # no import named after the file
     assert "Public Function RunPython(PythonCommand As String)" in modules["xlwings.bas"]
     buttons = [d for d in drawings if 'macro="[0]!SampleCall"' in d and "<a:t>Calculer</a:t>" in d]
     assert len(buttons) == 2                      # Read me and the analysis tab
 
 
+def sample_call(xlsm: Path):
+    """What the button's SampleCall runs: the Python command its VBA gives RunPython."""
+    from oletools.olevba import VBA_Parser
+
+    modules = {name: code for _, _, name, code in VBA_Parser(str(xlsm)).extract_macros()}
+    [command] = re.findall(r'RunPython "([^"]*)"', modules["Module1.bas"])
+    return lambda: exec(command, {})
+
+
 def test_the_xlsm_button_macro_runs_kc_sheets(made, xw, monkeypatch, tmp_path: Path) -> None:
-    xlsm = Path(shutil.copy(made.xlsm, tmp_path / made.xlsm.name))
+    """A copy renamed as a browser names a second download still calculates: the button's
+    macro no longer imports a module named after the file."""
+    xlsm = Path(shutil.copy(made.xlsm, tmp_path / f"{made.xlsm.stem} (1).xlsm"))
     fill_raw_data(xlsm, ten_orders())
-    companion = import_companion(made, monkeypatch)
+    companion = sample_call(xlsm)
     payload = payload_from_xlsx(xlsm, xw.__version__)
     assert [s["name"] for s in payload["sheets"]][-1] == "_xlwings.conf"
-    grid, actions = run_main(xw, monkeypatch, payload, companion.main)
+    grid, actions = run_main(xw, monkeypatch, payload, companion)
     assert [grid.cells[FVR][(29, c)] for c in (2, 3, 4)] == ["Total", 9, 5]
     assert alerts(actions)[0][2] == "info"
+
+
+def defined_names(path: Path) -> list[tuple[str, str | None, str]]:
+    """(name, sheet of its scope, reference) of every defined name of a workbook."""
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as z:
+        workbook = etree.fromstring(z.read("xl/workbook.xml"))
+    ns = {"m": workbook.nsmap[None]}
+    sheets = [s.get("name") for s in workbook.findall("m:sheets/m:sheet", ns)]
+    return sorted((d.get("name"), sheets[int(d.get("localSheetId"))] if d.get("localSheetId")
+                   else None, d.text) for d in workbook.iterfind(".//m:definedName", ns))
+
+
+def test_the_xlsm_keeps_the_templates_print_titles_and_filter_ranges(tmp_path: Path) -> None:
+    """Sheet-scoped names follow their tab into the .xlsm (its tabs are grafted, reordered,
+    and xlwings' empty sheet removed); so do they into a workbook given --template."""
+    from kc_sheets.excel_cli import build_xlsm, standalone_source
+
+    template = get("all-in-one")
+    built = build(template, tmp_path / "all.xlsx", "fr")
+    expected = defined_names(built)
+    assert {name for name, _, _ in expected} == {"_xlnm.Print_Titles", "_xlnm._FilterDatabase"}
+    assert all(scope in ref for _, scope, ref in expected)         # each on its own tab
+    xlsm = build_xlsm(template, "fr", standalone_source(), tmp_path / "all.xlsm")
+    assert defined_names(xlsm) == expected
+    # a user's export with other tabs in front: the names still point at their own tabs
+    import openpyxl
+
+    from kc_sheets.backends.merge_tabs import add_tabs
+
+    export = openpyxl.Workbook()
+    export.active.title = "Notes"
+    export.create_sheet("Raw Data").append(["ID achat", "Date", "Montant", "ID client"])
+    export.save(tmp_path / "export.xlsx")
+    tabs = [t(tab.title, "fr") for tab in template.tabs if t(tab.title, "fr") != "Raw Data"]
+    add_tabs(tmp_path / "export.xlsx", built, tmp_path / "grafted.xlsx", tabs)
+    assert defined_names(tmp_path / "grafted.xlsx") == expected
 
 
 def test_quickstart_command(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ styles.xml is copied byte for byte.
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path, PurePosixPath
 
@@ -223,6 +224,7 @@ def add_tabs(user_path: Path, template_path: Path, out: Path, tabs: list[str]) -
             sheet.set("name", name)
             sheet.set("sheetId", str(sheet_id))
             sheet.set(_q("id", REL_NS), rid)
+        _copy_defined_names(t_workbook, workbook, tabs)
         replace["xl/workbook.xml"] = etree.tostring(workbook, xml_declaration=True,
                                                     encoding="UTF-8", standalone=True)
         replace["xl/_rels/workbook.xml.rels"] = etree.tostring(
@@ -231,3 +233,43 @@ def add_tabs(user_path: Path, template_path: Path, out: Path, tabs: list[str]) -
             content_types, xml_declaration=True, encoding="UTF-8", standalone=True)
         replace["xl/styles.xml"] = styles.to_bytes()
     atomic_write_package(user_path, out, replace, add_order=add_order)
+
+
+def _copy_defined_names(source: etree._Element, target: etree._Element, tabs: list[str]) -> None:
+    """The source workbook's defined names of the copied ``tabs`` (print titles, filter
+    ranges, named cells) into the target, their sheet scope (``localSheetId``, a position)
+    moved to the copied tab's position; a name the target already has is kept as it is."""
+    source_names = [s.get("name") for s in source.iter(_q("sheet"))]
+    target_names = [s.get("name") for s in target.find(_q("sheets"))]
+    defined = target.find(_q("definedNames"))
+    have = set() if defined is None else {
+        (d.get("name", "").lower(), d.get("localSheetId")) for d in defined}
+    copied = []
+    for name in source.iter(_q("definedName")):
+        scope = name.get("localSheetId")
+        if scope is not None:
+            index = int(scope)
+            if index >= len(source_names) or source_names[index] not in tabs:
+                continue
+            scope = str(target_names.index(source_names[index]))
+        elif not any(f"{tab}!" in (name.text or "") or f"{_quoted(tab)}!" in (name.text or "")
+                     for tab in tabs):
+            continue
+        if (name.get("name", "").lower(), scope) in have:
+            continue
+        item = copy.deepcopy(name)
+        if scope is not None:
+            item.set("localSheetId", scope)
+        copied.append(item)
+    if not copied:
+        return
+    if defined is None:
+        defined = etree.Element(_q("definedNames"))
+        after = [c for c in target if etree.QName(c).localname in (
+            "sheets", "functionGroups", "externalReferences")]
+        after[-1].addnext(defined)
+    defined.extend(copied)
+
+
+def _quoted(tab: str) -> str:
+    return "'" + tab.replace("'", "''") + "'"

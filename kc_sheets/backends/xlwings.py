@@ -10,14 +10,21 @@ one copy of the block's *style row* over the rows written (so they carry the tem
 as in the .xlsx backend), and one write of all its values. Screen updating is off and
 calculation manual while writing; both are restored afterwards, even on error.
 
-Text goes to Excel with a leading apostrophe. Excel reads every string it receives through
-``Range.Value`` as if it were typed: ``=HYPERLINK(...)`` would become a live formula, ``00123``
-the number 123, ``TRUE`` a boolean, ``2024-01`` a date. The apostrophe is Excel's own "this is
-text" prefix: it is not part of the value (the cell holds ``00123``, reading it back gives
-``00123``), it needs no extra request and leaves the template's number formats alone, so it
-also protects mixed columns (the raw values of set-aside rows). xlwings passes strings through
-unchanged on every engine (Windows COM, macOS AppleScript, the remote clients' ``setValues``).
-Numbers, booleans and dates are passed as Python values, never as text.
+Text must stay text. Excel reads every string it receives through ``Range.Value`` as if it were
+typed: ``=HYPERLINK(...)`` would become a live formula, ``00123`` the number 123, ``TRUE`` a
+boolean, ``2024-01`` a date. Two ways keep it text, each where it is safe:
+
+- **Columns the template formats as Text** (``@``: customer and order ids, periods, the raw
+  values of set-aside rows): the written cells are given the Text format again just before the
+  values (one request per run of such columns, so a format the user changed cannot let a value
+  be parsed), and the text goes as it is. Excel does not parse what a Text cell receives, and
+  in a Text cell a leading apostrophe is not a prefix: it would stay visible, part of the value.
+- **Every other cell** (General or number formats: headers, labels, mixed columns): a leading
+  apostrophe, Excel's own "this is text" prefix, which is not part of the value there.
+
+xlwings passes strings through unchanged on every engine (Windows COM, macOS AppleScript, the
+remote clients' ``setValues``). Numbers, booleans and dates are passed as Python values, never as
+text (a number in a Text cell stays a number).
 """
 
 from __future__ import annotations
@@ -91,8 +98,20 @@ def cell_value(value: object) -> object:
     return text_value(str(value))
 
 
-def frame_rows(frame: pd.DataFrame, width: int) -> list[list[object]]:
-    """The frame as rows of cell values, padded with empty cells to ``width`` columns."""
+def plain_text_value(value: object) -> object:
+    """A value for a cell formatted as Text: text as it is (Excel does not parse it there)."""
+    if isinstance(value, str):
+        return value[:MAX_CELL_TEXT] or None
+    if isinstance(value, (int, float, bool, np.number, np.bool_, dt.date, np.datetime64)) or (
+            value is None or value is pd.NaT or value is pd.NA):
+        return cell_value(value)
+    return str(value)[:MAX_CELL_TEXT] or None
+
+
+def frame_rows(frame: pd.DataFrame, width: int, plain: frozenset[int] = frozenset()
+               ) -> list[list[object]]:
+    """The frame as rows of cell values, padded with empty cells to ``width`` columns; the
+    text of the ``plain`` columns (formatted as Text) goes without an apostrophe."""
     columns = []
     for i in range(frame.shape[1]):
         series = frame.iloc[:, i]
@@ -101,7 +120,8 @@ def frame_rows(frame: pd.DataFrame, width: int) -> list[list[object]]:
         elif series.dtype.kind == "f":
             columns.append([v if math.isfinite(v) else None for v in series.tolist()])
         else:
-            columns.append([cell_value(v) for v in series.astype(object).tolist()])
+            convert = plain_text_value if i in plain else cell_value
+            columns.append([convert(v) for v in series.astype(object).tolist()])
     pad = [None] * max(0, width - len(columns))
     return [list(row) + pad for row in zip(*columns)] if columns else [
         list(pad) for _ in range(len(frame))]
@@ -279,6 +299,7 @@ class BlockPlan:
     n: int
     clear: tuple[int, int, int, int] | None = None   # rows a longer previous run left
     styled: int = 0                                  # rows given the style row's formats
+    text_cells: tuple[tuple[int, int, int, int], ...] = ()   # given the Text format first
 
     @property
     def name(self) -> str:
@@ -291,6 +312,8 @@ class BlockPlan:
             sheet.range(self.clear[:2], self.clear[2:]).clear()
         if self.styled:
             _copy_styles(sheet, self.write, block.first_data_row, self.styled)
+        for top, left, bottom, right in self.text_cells:
+            sheet.range((top, left), (bottom, right)).number_format = "@"
         col = region.first_col
         sheet.range((self.top, col)).value = self.rows
         return self.n
@@ -302,9 +325,12 @@ def _plan_block(write: BlockWrite, last_row: int, tab: str, lang: str) -> BlockP
     region = block_region(write)
     if block.layout == "fields":
         row = frame.iloc[0] if len(frame) else pd.Series(dtype=object)
-        values = [[cell_value(row.get(c.key)) if c.key in row.index else None]
-                  for c in block.columns]
-        return BlockPlan(write, values, block.anchor_row, 1)
+        values = [[(plain_text_value if c.fmt == "text" else cell_value)(row.get(c.key))
+                   if c.key in row.index else None] for c in block.columns]
+        texts = _runs([i for i, c in enumerate(block.columns) if c.fmt == "text"])
+        return BlockPlan(write, values, block.anchor_row, 1, text_cells=tuple(
+            (block.anchor_row + a, region.first_col, block.anchor_row + b, region.first_col)
+            for a, b in texts))
     width = region.last_col - region.first_col + 1
     first = block.first_data_row
     n = len(frame) if block.fixed_height is None else min(len(frame), block.fixed_height)
@@ -312,8 +338,11 @@ def _plan_block(write: BlockWrite, last_row: int, tab: str, lang: str) -> BlockP
     if first + height - 1 > MAX_ROWS or region.last_col > MAX_COLS:
         raise KcError("xlw.too_big", lang=lang, tab=tab, rows=n, cols=width,
                       max_rows=MAX_ROWS - first + 1)
-    rows = frame_rows(frame.iloc[:n], width)
+    plain = frozenset(i for i in range(width) if _column_format(block, i) == "text")
+    rows = frame_rows(frame.iloc[:n], width, plain)
     rows += [[None] * width for _ in range(height - len(rows))]
+    text_cells = tuple((first, region.first_col + a, first + height - 1, region.first_col + b)
+                       for a, b in _runs(sorted(plain)))
     top = first
     if write.header is not None:
         header = [text_value(str(h)) for h in write.header]
@@ -328,7 +357,27 @@ def _plan_block(write: BlockWrite, last_row: int, tab: str, lang: str) -> BlockP
         # The template styles only the first row of a block as wide as the data (churn
         # tables): every row written takes its formats, as in the .xlsx path.
         styled = max(n, 1)
-    return BlockPlan(write, rows, top, n, clear, styled)
+    return BlockPlan(write, rows, top, n, clear, styled, text_cells)
+
+
+def _column_format(block, i: int) -> str | None:
+    """The template's number format of a block's ``i``-th column (its extra columns' too)."""
+    if i < len(block.columns):
+        return block.columns[i].fmt
+    if i < len(block.columns) + block.extra_width:
+        return block.extra_fmt
+    return None
+
+
+def _runs(indexes: list[int]) -> list[tuple[int, int]]:
+    """Consecutive runs of sorted indexes, as (first, last)."""
+    out: list[tuple[int, int]] = []
+    for i in indexes:
+        if out and out[-1][1] == i - 1:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
+    return out
 
 
 def _copy_styles(sheet, write: BlockWrite, first: int, height: int) -> None:

@@ -9,10 +9,13 @@ for non-commercial use with ``XLWINGS_LICENSE_KEY=noncommercial``, which only th
 ``runPython``) does: every sheet's values from A1 to its last used cell, empty cells as ``""``,
 date-formatted cells as ISO strings (``2024-01-05T00:00:00.000Z``), numbers as JSON numbers.
 
-``ExcelGrid`` replays actions the way Excel applies them through ``Range.Value``: a string with
-a leading apostrophe is text (the apostrophe is not kept), the date strings xlwings makes from
-datetimes are dates, and any other string would be parsed by Excel as if typed: it is recorded
-as :class:`Reparsed`, which the tests forbid.
+``ExcelGrid`` replays actions the way Excel applies them through ``Range.Value``: in a cell
+formatted as Text (``setNumberFormat "@"``), a string is kept as it is, a leading apostrophe
+included (Excel does not treat it as a prefix there: recorded as :class:`Apostrophe`, which the
+tests forbid); elsewhere a string with a leading apostrophe is text (the apostrophe is not
+kept), the date strings xlwings makes from datetimes are dates, and any other string would be
+parsed by Excel as if typed: it is recorded as :class:`Reparsed`, which the tests forbid.
+Formats other than Text are not modelled.
 """
 
 from __future__ import annotations
@@ -78,10 +81,19 @@ class Reparsed:
     text: str
 
 
-def excel_value(value: object) -> object:
+@dataclass(frozen=True)
+class Apostrophe:
+    """A text Excel keeps with a visible leading apostrophe (sent with one to a Text cell)."""
+
+    text: str
+
+
+def excel_value(value: object, text_cell: bool = False) -> object:
     """What a cell holds after Excel receives ``value`` through ``Range.Value``."""
     if value is None or value == "":
         return None
+    if text_cell and isinstance(value, str):
+        return Apostrophe(value) if value.startswith("'") else value
     if isinstance(value, str):
         if value.startswith("'"):
             return value[1:]
@@ -114,6 +126,7 @@ class ExcelGrid:
                         cells[(r, c)] = value
             self.cells[sheet["name"]] = cells
         self.other: list[dict] = []
+        self.text_format: dict[str, set[tuple[int, int]]] = {n: set() for n in self.names}
 
     def apply(self, actions: list[dict]) -> None:
         for action in actions:
@@ -124,6 +137,8 @@ class ExcelGrid:
                 self._clear(action)
             elif func == "copyRange":
                 self._copy(action)
+            elif func == "setNumberFormat":
+                self._format(action)
             else:
                 self.other.append(action)
 
@@ -131,12 +146,20 @@ class ExcelGrid:
         return (self.names[action["sheet_position"]], action["start_row"] + 1,
                 action["start_column"] + 1, action["row_count"], action["column_count"])
 
+    def _format(self, action: dict) -> None:
+        sheet, top, left, rows, cols = self._box(action)
+        box = {(r, c) for r in range(top, top + rows) for c in range(left, left + cols)}
+        if action["args"] in ("@", ["@"]):
+            self.text_format[sheet] |= box
+        else:
+            self.text_format[sheet] -= box
+
     def _set(self, action: dict) -> None:
         sheet, top, left, _, _ = self._box(action)
-        cells = self.cells[sheet]
+        cells, text = self.cells[sheet], self.text_format[sheet]
         for i, row in enumerate(action["values"]):
             for j, value in enumerate(row):
-                held = excel_value(value)
+                held = excel_value(value, (top + i, left + j) in text)
                 if held is None:
                     cells.pop((top + i, left + j), None)
                 else:
@@ -147,6 +170,9 @@ class ExcelGrid:
         cells = self.cells[sheet]
         for key in [k for k in cells if top <= k[0] < top + rows and left <= k[1] < left + cols]:
             del cells[key]
+        if action["func"] == "rangeClear":              # formats too
+            self.text_format[sheet] = {k for k in self.text_format[sheet] if not (
+                top <= k[0] < top + rows and left <= k[1] < left + cols)}
 
     def _copy(self, action: dict) -> None:
         """Range.Copy Destination: the source tiles the destination (values and formats)."""
@@ -155,9 +181,15 @@ class ExcelGrid:
         first, last = (action["args"][1].replace("$", "").split(":") + [None])[:2]
         (r1, c1), (r2, c2) = parse_ref(first), parse_ref(last or first)
         source, dest = self.cells[sheet], self.cells[target]
+        formats, target_formats = self.text_format[sheet], self.text_format[target]
         for r in range(r1, r2 + 1):
             for c in range(c1, c2 + 1):
-                value = source.get((top + (r - r1) % rows, left + (c - c1) % cols))
+                origin = (top + (r - r1) % rows, left + (c - c1) % cols)
+                if origin in formats:
+                    target_formats.add((r, c))
+                else:
+                    target_formats.discard((r, c))
+                value = source.get(origin)
                 if value is None:
                     dest.pop((r, c), None)
                 else:
@@ -184,6 +216,11 @@ class ExcelGrid:
     def reparsed(self) -> list[tuple[str, tuple[int, int], str]]:
         return [(sheet, key, value.text) for sheet, cells in self.cells.items()
                 for key, value in cells.items() if isinstance(value, Reparsed)]
+
+    def apostrophes(self) -> list[tuple[str, tuple[int, int], str]]:
+        """Texts that Excel would show with their leading apostrophe."""
+        return [(sheet, key, value.text) for sheet, cells in self.cells.items()
+                for key, value in cells.items() if isinstance(value, Apostrophe)]
 
 
 def xlsx_cells(path: Path) -> dict[str, dict[tuple[int, int], object]]:
