@@ -108,3 +108,64 @@ def test_sigterm_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
             assert process.returncode == 0                   # it had finished: complete
         assert [p for p in tmp_path.iterdir() if p.name.endswith(".kc-tmp")] == []
     assert 130 in outcomes           # at least once the handler unwound a running Calculate
+
+
+def _results(path: Path) -> list[list[object]]:
+    """The first-vs-repeat table of a workbook (its monthly rows and total), as calamine reads
+    it: proof that a file is whole and holds results."""
+    import python_calamine
+
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    rows = book.get_sheet_by_name("CA 1ers vs répétés").to_python(skip_empty_area=False)
+    return [row[1:8] for row in rows[28:]]
+
+
+@pytest.mark.slow
+def test_kill_9_at_any_moment_leaves_the_old_file_or_the_complete_new_one(tmp_path: Path
+                                                                         ) -> None:
+    """A 200,000-row Calculate killed (SIGKILL: no handler runs) at moments spread over the
+    computation, then at delays after its temporary file appears (during the save): each time
+    the workbook is byte for byte the old one, or the complete new one; the next run removes
+    what the killed ones left."""
+    path = make_workbook(tmp_path, sample_data.generate(rows=200_000, seed=5))
+    original = path.read_bytes()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    command = [sys.executable, "-m", "kc_sheets.cli", "calculate", str(path), "--quiet"]
+
+    def temporaries() -> list[Path]:
+        return [p for p in tmp_path.iterdir() if p.name.endswith(".kc-tmp")]
+
+    started = time.perf_counter()
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    whole = time.perf_counter() - started
+    reference = _results(path)
+    assert reference and reference[0][0] == "Total"
+    outcomes = {"old": 0, "new": 0}
+    moments = [("after", whole * f) for f in (0.1, 0.3, 0.5, 0.7, 0.85)] + [
+        ("save", d) for d in (0.0, 0.005, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8)]
+    saves_hit = 0
+    for kind, delay in moments:
+        path.write_bytes(original)
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        if kind == "save":
+            deadline = time.perf_counter() + whole * 3
+            while not temporaries() and process.poll() is None and (
+                    time.perf_counter() < deadline):
+                time.sleep(0.002)
+            saves_hit += bool(temporaries())
+        time.sleep(delay)
+        process.kill()
+        process.wait(timeout=60)
+        now = path.read_bytes()
+        if now == original:
+            outcomes["old"] += 1
+        else:
+            outcomes["new"] += 1
+            assert _results(path) == reference, (kind, delay)    # complete, readable
+    assert outcomes["old"] and saves_hit >= 6, (outcomes, saves_hit)
+    assert temporaries(), "no kill landed during a save"            # they are left behind...
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    assert temporaries() == []                                       # ...and the next run goes
+    assert _results(path) == reference
+    print(f"\nkill -9 at {len(moments)} moments of a {whole:.1f} s Calculate: {outcomes}")
