@@ -113,13 +113,14 @@ def _inject(em: SheetsEmulator, fault: str, position: int, times: int) -> None:
         em.drop(times=times, skip=position, applied=fault == "answer_lost")
 
 
-def _sweep(em: SheetsEmulator, sid: str, before: dict, max_payload: int | None) -> dict:
+def _sweep(em: SheetsEmulator, sid: str, before: dict, max_payload: int | None,
+           faults: tuple[str, ...] = FAULTS) -> dict:
     after, methods = _reference(em, sid, max_payload)
     assert after != before                                # B's results differ from A's
     assert len(methods) >= 3
     tally = {"cases": 0, "completed": 0, "refused": 0}
     for position in range(len(methods)):
-        for fault in FAULTS:
+        for fault in faults:
             for times in (1, ATTEMPTS):
                 case = f"{fault} x{times} at request {position} ({methods[position]})"
                 twin = em.copy_spreadsheet(sid)
@@ -170,7 +171,8 @@ def test_staged_write_survives_a_fault_at_every_request(emulator, start) -> None
     sid, before = start
     _, methods = _reference(emulator, sid, 4_000)
     assert methods.count("spreadsheets.values.batchUpdate") >= 3     # really in pieces
-    tally = _sweep(emulator, sid, before, 4_000)
+    # 500 goes the way 503 goes (the direct sweep has both): left out here for time
+    tally = _sweep(emulator, sid, before, 4_000, tuple(f for f in FAULTS if f != "500"))
     print(f"\nstaged write: {tally}")
     assert tally["refused"] > 0 and tally["completed"] > 0
 

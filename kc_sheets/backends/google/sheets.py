@@ -248,7 +248,7 @@ class GSheetBook:
     def write(self, writes: list[TabWrite]) -> str:
         """Every result in one final ``spreadsheets:batchUpdate`` (see :mod:`.writing`): the
         tabs hold the previous results or the new ones, whole, whatever fails on the way."""
-        head = self._pending_layout
+        head = list(self._pending_layout)
         pieces: list[Piece] = []
         tail: list[dict] = []
         for tab_write in writes:
