@@ -280,11 +280,15 @@ def calculate(path: Path | str, *, template_id: str | None = None, lang: Lang | 
     ``template_id`` adds that template's tabs to a workbook that lacks them (any workbook with a
     Raw Data tab); ``lang`` is the language of tabs added that way.
     """
-    from kc_sheets.backends.xlsx import XlsxBook, workbook_lock
+    from kc_sheets.backends.xlsx import XlsxBook, check_writable, workbook_lock
 
     started = time.perf_counter()
     with workbook_lock(Path(path), lang or "fr"):
         book = XlsxBook(Path(path), lang or "fr", out=Path(out) if out else None)
+        target = Path(out) if out else Path(path)
+        if target.exists():      # refused before any work, in the book's language
+            found = settings_tab_name(book.sheet_names())
+            check_writable(target, lang or (found[1] if found else "fr"))
         return calculate_book(book, template_id=template_id, lang=lang, now=now,
                               started=started)
 

@@ -158,6 +158,32 @@ def test_read_only_folder(tmp_path: Path) -> None:
     assert "kc-tmp" not in text                   # the user's file is named, not our temporary
 
 
+@pytest.mark.parametrize(("lang", "words"), [("fr", "est en lecture seule"),
+                                            ("en", "is read-only")])
+def test_a_read_only_workbook_is_not_overwritten(tmp_path: Path, lang: str, words: str
+                                                 ) -> None:
+    """chmod a-w (Windows' read-only attribute): refused in the workbook's language, byte for
+    byte as it was, by root too, and by a process that obeys permissions; --out still works."""
+    from tests.conftest import make_workbook, ten_orders
+
+    path = make_workbook(tmp_path, ten_orders(), lang=lang)
+    os.chmod(path, 0o444)
+    before = path.read_bytes()
+    for obey in (False, True):
+        done = cli_process("calculate", path, cwd=tmp_path, obey_permissions=obey)
+        assert done.returncode == 2, done.stderr
+        text = " ".join(done.stderr.split())
+        assert words in text and "--out" in text and "Traceback" not in text, text
+        assert path.read_bytes() == before
+    done = cli_process("calculate", path, "--out", tmp_path / "copy.xlsx", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert path.read_bytes() == before and (tmp_path / "copy.xlsx").is_file()
+    assert os.stat(tmp_path / "copy.xlsx").st_mode & 0o200       # the copy can be calculated
+    os.chmod(tmp_path / "copy.xlsx", 0o444)                       # an --out that is read-only
+    done = cli_process("calculate", path, "--out", tmp_path / "copy.xlsx", cwd=tmp_path)
+    assert done.returncode == 2 and words in " ".join(done.stderr.split())
+
+
 def test_immutable_file(tmp_path: Path) -> None:
     target = tmp_path / "orders.csv"
     target.write_text("old\n")

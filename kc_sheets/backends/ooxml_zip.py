@@ -522,8 +522,10 @@ def atomic_write_package(
             out_fp.flush()
             os.fsync(out_fp.fileno())
         try:
-            mode_source = dst if dst.exists() else src
-            os.chmod(tmp, os.stat(mode_source).st_mode & 0o7777)
+            # an existing file keeps its mode; a new one takes the source's, writable by its
+            # owner (a copy of a read-only workbook is the user's to calculate again)
+            mode = os.stat(dst).st_mode if dst.exists() else os.stat(src).st_mode | 0o200
+            os.chmod(tmp, mode & 0o7777)
         except OSError:
             pass
         os.replace(tmp, dst)

@@ -102,6 +102,13 @@ register({
         "'{path}' looks suspicious: its part '{part}' declares a DTD (<!DOCTYPE>, <!ENTITY>), "
         "which no spreadsheet writes (entity expansion, file reading). It was not read. Open "
         "it in Excel or LibreOffice, save it again, then run again."),
+    "xlsx.read_only": (
+        "« {path} » est en lecture seule : rien n'a été calculé ni modifié. Retirez la "
+        "lecture seule (propriétés du fichier), ou écrivez les résultats dans une copie avec "
+        "--out COPIE.xlsx, puis relancez.",
+        "'{path}' is read-only: nothing was calculated or changed. Remove the read-only "
+        "attribute (the file's properties), or write the results to a copy with --out "
+        "COPY.xlsx, then run again."),
     "xlsx.busy": (
         "un autre calcul de « {path} » est en cours. Attendez qu'il se termine, puis relancez "
         "(rien n'a été modifié).",
@@ -163,6 +170,19 @@ def _remove_stale_temporaries(out: Path) -> None:
             leftover.unlink()
         except OSError:
             pass
+
+
+def check_writable(path: Path, lang: str = "fr") -> None:
+    """Refuse to calculate in place a workbook marked read-only (no write permission, or no
+    write bit at all: Windows' read-only attribute, or ``chmod a-w``), before any work. The
+    results would otherwise replace it through a rename in its folder, which the file's own
+    mode does not prevent."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return                  # XlsxBook says why the file cannot be read
+    if not mode & 0o222 or not os.access(path, os.W_OK):
+        raise KcError("xlsx.read_only", lang=lang, path=path.name)
 
 
 @contextlib.contextmanager
