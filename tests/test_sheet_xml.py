@@ -46,3 +46,24 @@ def test_fragments_equal_cell_by_cell(data) -> None:
                                  max_size=n)) for _ in frame.columns]
     assert row_fragments(frame, 7, 3, styles, False) == [
         row.encode() for row in slow_rows(frame, styles)]
+
+
+def test_error_cells_are_found_with_any_prefix_and_attribute_order(tmp_path) -> None:
+    """Error values (t="e") in sheet XML as writers really produce it: plain, with a namespace
+    prefix (<x:c>), attributes in any order, after a formula; a cell without a value never
+    borrows the next cell's."""
+    import zipfile
+
+    from kc_sheets.backends.xlsx import error_cells
+
+    xml = ('<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           '<x:sheetData><x:row r="2"><x:c r="A2" t="e"><x:v>#N/A</x:v></x:c>'
+           '<x:c t="e" s="3" r="B2"><x:f>1/0</x:f><x:v>#DIV/0!</x:v></x:c>'
+           '<x:c r="C2" t="e"/><x:c r="D2"><x:v>5</x:v></x:c></x:row>'
+           '<x:row r="3"><c r="E3" t="e"><f t="shared" si="0"/><v>#SPILL!</v></c>'
+           '<c r="F3" t="n"><v>1</v></c></x:row></x:sheetData></x:worksheet>')
+    path = tmp_path / "book.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("xl/worksheets/sheet1.xml", xml)
+    assert error_cells(path, "xl/worksheets/sheet1.xml") == {
+        (2, 1): "#N/A", (2, 2): "#DIV/0!", (3, 5): "#SPILL!"}

@@ -615,7 +615,12 @@ def _first_cell(path: Path, part: str) -> tuple[int | None, int]:
     return None, 1
 
 
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*\bt="e"[^>]*>.*?<v>([^<]*)</v>', re.S)
+# An error cell, whatever its namespace prefix (<x:c>) and attribute order: its tag, then an
+# optional formula, then its value (never reaching into the next cell).
+_P = rb'(?:[\w.-]+:)?'
+_ERROR_CELL = re.compile(rb'<' + _P + rb'c\b([^>]*\bt="e"[^>]*)>\s*(?:<' + _P + rb'f\b[^>]*(?:/>|>'
+                         rb'[^<]*</' + _P + rb'f>)\s*)?<' + _P + rb'v>([^<]*)</' + _P + rb'v>')
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 
 
 def error_cells(path: Path, part: str) -> dict[tuple[int, int], str]:
@@ -627,10 +632,13 @@ def error_cells(path: Path, part: str) -> dict[tuple[int, int], str]:
             chunk = fh.read(1 << 22)
             data = tail + chunk
             if b't="e"' in data:
-                end = data.rfind(b"</c>") + 4 if chunk else len(data)
+                end = max(data.rfind(b"</c>") + 4, data.rfind(b":c>") + 3) if chunk else len(data)
                 for match in _ERROR_CELL.finditer(data, 0, max(end, 0)):
-                    row, col = int(match.group(2)), parse_ref(f"{match.group(1).decode()}1")[1]
-                    found[(row, col)] = match.group(3).decode("utf-8", "replace")
+                    ref = _CELL_REF.search(match.group(1))
+                    if ref is None:
+                        continue
+                    row, col = int(ref.group(2)), parse_ref(f"{ref.group(1).decode()}1")[1]
+                    found[(row, col)] = match.group(2).decode("utf-8", "replace")
                 tail = data[end:] if chunk else b""
             else:
                 tail = data[-256:]
