@@ -83,16 +83,12 @@ def read_csv(path: Path, lang: Lang = "fr") -> RawTable:
 
 
 def content_kind(path: Path) -> str:
-    """What a file holds, from its first bytes: xlsx, ods, ole, parquet or text."""
-    with open(path, "rb") as fp:
-        head = fp.read(80)
-    if head.startswith(b"PK\x03\x04"):
-        return "ods" if b"mimetypeapplication/vnd.oasis" in head else "xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "ole"
-    if head.startswith(b"PAR1"):
-        return "parquet"
-    return "text"
+    """What a file holds, in the kinds analyze reads: xlsx, ods, ole, parquet or text (anything
+    else is left to the CSV reader, which says what it found)."""
+    from kc_sheets.backends.xlsx import file_kind
+
+    kind = file_kind(path)
+    return kind if kind in ("xlsx", "ods", "ole", "parquet") else "text"
 
 
 def read_input(path: Path, lang: Lang = "fr") -> RawTable:

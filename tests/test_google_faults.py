@@ -225,6 +225,7 @@ def test_staged_values_stay_text(emulator) -> None:
     emulator.reset_counts()
     _calculate(sid, 4_000)
     assert [r.method for r in emulator.requests].count("spreadsheets.values.batchUpdate") >= 2
+    assert max(r.size for r in emulator.calls("values.batchUpdate")) <= 4_000   # each piece
     answer = http().request("get", urls.spreadsheet(sid), params={
         "ranges": ["'Clients RFM'!A1:Z200"], "includeGridData": "true",
         "fields": "sheets(data(rowData(values(userEnteredValue))))"}).json()

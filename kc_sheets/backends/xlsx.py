@@ -220,27 +220,45 @@ def _zip_names(path: Path) -> list[str]:
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 
-def _check_content(path: Path, lang: str) -> None:
-    """A file named .xlsx that holds something else, named for what it is."""
-    size = path.stat().st_size
-    if size == 0:
-        raise KcError("xlsx.empty_file", lang=lang, path=path.name)
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"    # a compound file: .xls, or an encrypted .xlsx
+
+
+def file_kind(path: Path) -> str:
+    """What a file holds, from its first bytes (the one sniffer, for Calculate and analyze):
+    ``empty``, ``xlsx`` (a zip), ``ods``, ``ole``, ``parquet``, ``markup`` (XML or HTML saved
+    as a spreadsheet), ``text`` or ``other``."""
     with open(path, "rb") as fp:
         head = fp.read(512)
-        if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):     # an OLE2 compound file
-            fp.seek(0)
-            data = fp.read(min(size, 64 << 20))
-            key = "xlsx.encrypted" if _ENCRYPTED in data else "xlsx.is_xls"
-            raise KcError(key, lang=lang, path=path.name)
+    if not head:
+        return "empty"
     if head.startswith(b"PK"):
-        if b"mimetypeapplication/vnd.oasis.opendocument" in head:
-            raise KcError("xlsx.is_ods", lang=lang, path=path.name)
+        return "ods" if b"mimetypeapplication/vnd.oasis.opendocument" in head else "xlsx"
+    if head.startswith(OLE2):
+        return "ole"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.lstrip(b"\xef\xbb\xbf").startswith((b"<?xml", b"<html", b"<!DOCTYPE", b"<table")):
+        return "markup"
+    return "text" if _looks_like_text(head) else "other"
+
+
+def _check_content(path: Path, lang: str) -> None:
+    """A file named .xlsx that holds something else, named for what it is."""
+    kind = file_kind(path)
+    if kind == "empty":
+        raise KcError("xlsx.empty_file", lang=lang, path=path.name)
+    if kind == "ole":
+        with open(path, "rb") as fp:
+            data = fp.read(64 << 20)
+        key = "xlsx.encrypted" if _ENCRYPTED in data else "xlsx.is_xls"
+        raise KcError(key, lang=lang, path=path.name)
+    if kind == "ods":
+        raise KcError("xlsx.is_ods", lang=lang, path=path.name)
+    if kind == "xlsx":
         if not zipfile.is_zipfile(path):
             raise KcError("xlsx.truncated", lang=lang, path=path.name)
         return
-    if head.startswith((b"<?xml", b"<html", b"<!DOCTYPE", b"<table")):
-        raise KcError("xlsx.not_xlsx", lang=lang, path=path.name)
-    raise KcError("xlsx.is_text" if _looks_like_text(head) else "xlsx.not_xlsx", lang=lang,
+    raise KcError("xlsx.is_text" if kind == "text" else "xlsx.not_xlsx", lang=lang,
                   path=path.name)
 
 

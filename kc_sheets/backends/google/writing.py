@@ -189,28 +189,30 @@ def stagings(pieces: list[Piece], taken: set[int], run_id: str) -> list[Staging]
 def value_bodies(staged: list[Staging], max_payload: int) -> list[dict]:
     """``values:batchUpdate`` bodies (RAW) that fill the staging sheets, each at most
     ``max_payload`` bytes as sent; a piece too large for one body is split by rows."""
-    envelope = len(encode_body({"valueInputOption": "RAW", "data": []})) + 100
+    envelope = len(encode_body({"valueInputOption": "RAW", "data": []}))
     bodies: list[list[dict]] = [[]]
     size = envelope
     for staging in staged:
         quoted = "'" + staging.title.replace("'", "''") + "'"
         for piece, top in zip(staging.pieces, staging.at):
-            start, budget = 0, max_payload - envelope
+            start = 0
             while start < len(piece.rows):
+                item = {"range": f"{quoted}!A{top + start + 1}", "majorDimension": "ROWS",
+                        "values": []}
+                overhead = len(encode_body(item)) + 1          # and its comma in "data"
+                if size + overhead + 64 > max_payload and bodies[-1]:
+                    bodies.append([])
+                    size = envelope
                 stop, part_size = start, 0
                 while stop < len(piece.rows):
                     row_size = len(encode_body(piece.rows[stop])) + 1
-                    if stop > start and part_size + row_size > budget:
+                    if stop > start and size + overhead + part_size + row_size > max_payload:
                         break
                     part_size += row_size
                     stop += 1
-                item = {"range": f"{quoted}!A{top + start + 1}", "majorDimension": "ROWS",
-                        "values": piece.rows[start:stop]}
-                if size + part_size > max_payload and bodies[-1]:
-                    bodies.append([])
-                    size = envelope
+                item["values"] = piece.rows[start:stop]
                 bodies[-1].append(item)
-                size += part_size + 80
+                size += overhead + part_size
                 start = stop
     return [{"valueInputOption": "RAW", "data": data} for data in bodies if data]
 
