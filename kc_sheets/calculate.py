@@ -6,6 +6,8 @@ one step: a failed Calculate leaves the workbook as it was.
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import time
 from dataclasses import dataclass, field
@@ -242,9 +244,34 @@ def tab_writes(template: Template, blocks: dict[str, pd.DataFrame], lang: Lang,
     return writes
 
 
+MONTHS = {"fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
+                  "oct.", "nov.", "déc."),
+          "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                 "Dec")}
+
+
+def month_names(values: pd.Series, lang: Lang) -> pd.Series:
+    """'2022-05' as a reader says it: 'mai 2022' (fr), 'May 2022' (en); other values unchanged.
+
+    >>> month_names(pd.Series(["2022-05", "Total", "2022-T2"]), "fr").tolist()
+    ['mai 2022', 'Total', '2022-T2']
+    """
+    parts = values.astype("str").str.extract(r"^(\d{4})-(\d\d)$")
+    ok = parts[0].notna().to_numpy()
+    if not ok.any():
+        return values
+    names = [f"{MONTHS[lang][int(m) - 1]} {y}" for y, m in parts[ok].itertuples(index=False)]
+    out = values.astype(object).copy()
+    out[ok] = names
+    return out
+
+
 def _block_write(block: Block, frame: pd.DataFrame, lang: Lang,
                  period: str = "month") -> BlockWrite:
     keys = [c.key for c in block.columns]
+    months = [c.key for c in block.columns if c.months and c.key in frame.columns]
+    if months:
+        frame = frame.assign(**{k: month_names(frame[k], lang) for k in months})
     if block.layout == "fields":
         return BlockWrite(block, frame[[k for k in keys if k in frame.columns]])
     if block.max_rows is not None:
@@ -320,6 +347,7 @@ def calculate_book(book, *, template_id: str | None = None, lang: Lang | None = 
     settings_tab, tab_lang = found
     book.prefetch([RAW_TAB, settings_tab])
     template, settings = book_settings(book, settings_tab, tab_lang, template)
+    book, template = _add_new_tabs(book, template, tab_lang)
     _check_result_tabs(book, template, tab_lang, settings.lang)
     book.refresh_layout(template, tab_lang)
     lang = settings.lang
@@ -378,6 +406,21 @@ def _room(block: Block) -> int:
     """How many data rows a table's place holds."""
     room = SHEET_ROWS - block.first_data_row + 1
     return room if block.fixed_rows is None else min(block.fixed_rows, room)
+
+
+def _add_new_tabs(book, template: Template, tab_lang: Lang):
+    """A workbook built by an earlier kc_sheets gets the result tabs added since (``Tab.new``:
+    the curves, the churn chart) instead of a refusal; a tab the user renamed is still
+    refused by :func:`_check_result_tabs`."""
+    names = book.sheet_names()
+    missing = [tab for tab in template.tabs if tab.new and t(tab.title, tab_lang) not in names]
+    if not missing:
+        return book, template
+    if getattr(book, "adds_tabs", True):
+        return book.ensure_tabs(template, tab_lang), template
+    # a live Excel workbook cannot be given tabs: it goes on without them
+    return book, dataclasses.replace(template, tabs=tuple(
+        tab for tab in template.tabs if tab not in missing))
 
 
 def _check_result_tabs(book, template: Template, tab_lang: Lang, lang: Lang) -> None:

@@ -185,6 +185,15 @@ def money(value: float, lang: str) -> str:
     return f"{sign}{symbol}{text}" if code.startswith('"') else f"{sign}{text} {symbol}"
 
 
+def percent(share: float, lang: str) -> str:
+    """A share as the workbook shows it: ``67,0 %`` (fr), ``67.0%`` (en).
+
+    >>> percent(0.67, "fr"), percent(0.67, "en")
+    ('67,0 %', '67.0%')
+    """
+    return number(share * 100, lang, 1, " %" if lang == "fr" else "%")
+
+
 def _print_run(result) -> None:
     lang = result.lang
     out.print(f"[bold green]{t('cli.done', lang)}[/] · {result.path} · {result.template} · "
@@ -204,7 +213,8 @@ def _print_run(result) -> None:
                 ("new_customers", number(row["new_customers"], lang)),
                 ("first_purchase_revenue", money(row["first_purchase_revenue"], lang)),
                 ("repeat_revenue", money(row["repeat_revenue"], lang)),
-                ("repeat_share", "-" if share != share else number(share * 100, lang, 1, " %")),
+                ("repeat_share", "-" if share != share else percent(share, lang)),
+                ("refunds", money(row["refunds"], lang)),
                 ("net_revenue", money(row["net_revenue"], lang))):
             grid.add_row(t(f"col.{key}", lang), value)
         out.print(grid)
@@ -217,13 +227,13 @@ def _print_run(result) -> None:
         grid.add_column(t("col.share_of_revenue", lang), justify="right")
         for row in segments[segments["customers"] > 0].itertuples(index=False):
             grid.add_row(row.segment_label, number(row.customers, lang),
-                         number(row.share_of_revenue * 100, lang, 1, " %"))
+                         percent(row.share_of_revenue, lang))
         out.print(grid)
     cohorts = result.blocks.get("retention.summary")
     if cohorts is not None and len(cohorts):
         for row in cohorts.itertuples(index=False):
-            rate = "-" if row.retention_rate != row.retention_rate else number(
-                row.retention_rate * 100, lang, 1, " %")
+            rate = "-" if row.retention_rate != row.retention_rate else percent(
+                row.retention_rate, lang)
             out.print(f"{t('col.retention_rate', lang)} · {row.label} : {rate}"
                       if lang == "fr" else
                       f"{t('col.retention_rate', lang)} · {row.label}: {rate}", highlight=False)

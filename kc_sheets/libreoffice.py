@@ -41,6 +41,7 @@ __all__ = [
     "pdf_text",
     "pdf_to_png",
     "render_pdf",
+    "render_pdfs",
     "sheet_names",
 ]
 
@@ -266,6 +267,23 @@ def render_pdf(xlsx: Path, out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT,
         raise LibreOfficeError(_describe(f"PDF export of {xlsx.name}: no {pdf.name} produced",
                                          result))
     return pdf
+
+
+def render_pdfs(xlsxs: list[Path], out_dir: Path, *, timeout: float = DEFAULT_TIMEOUT,
+                locale: str = LOCALE) -> list[Path]:
+    """:func:`render_pdf` of several workbooks in one soffice run (one start-up for all)."""
+    xlsxs = [Path(x).resolve() for x in xlsxs]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pdfs = [out_dir / f"{x.stem}.pdf" for x in xlsxs]
+    for pdf in pdfs:
+        pdf.unlink(missing_ok=True)
+    result = _soffice(["--convert-to", "pdf", "--outdir", str(out_dir), *map(str, xlsxs)],
+                      f"PDF export of {len(xlsxs)} workbooks", timeout * len(xlsxs), locale)
+    missing = [pdf.name for pdf in pdfs if not pdf.is_file() or pdf.stat().st_size == 0]
+    if missing:
+        raise LibreOfficeError(_describe(f"PDF export: no {', '.join(missing)} produced", result))
+    return pdfs
 
 
 def _poppler(tool: str) -> str:

@@ -78,42 +78,59 @@ class Quality:
         }])
 
 
-def raw_text(value: object) -> str:
+def raw_text(value: object, lang: str | None = None) -> str:
     """A raw cell value as the text a user would recognise (never 'nan').
+
+    With ``lang="fr"`` numbers and dates read as a French spreadsheet shows them (``12,93``,
+    ``26/01/2022``); without it, as code reads them.
 
     >>> raw_text(12.0), raw_text(None), raw_text(True), raw_text(pd.Timestamp("2024-01-31"))
     ('12', '', 'TRUE', '2024-01-31')
+    >>> raw_text(12.93, "fr"), raw_text(pd.Timestamp("2024-01-31 10:05"), "fr"), raw_text(True, "fr")
+    ('12,93', '31/01/2024 10:05:00', 'VRAI')
     """
+    french = lang == "fr"
     if value is None or value is pd.NaT or value is pd.NA or (
             isinstance(value, (float, np.floating)) and np.isnan(value)):
         return ""
     if isinstance(value, (bool, np.bool_)):
-        return "TRUE" if value else "FALSE"
+        return ("VRAI" if value else "FAUX") if french else ("TRUE" if value else "FALSE")
     if isinstance(value, (float, np.floating)) and float(value).is_integer() and \
             abs(value) < 1e15:
         return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value)).replace(".", ",") if french else str(value)
     if isinstance(value, np.datetime64):
         value = pd.Timestamp(value)
     if isinstance(value, datetime.datetime):
+        if french:
+            return value.strftime("%d/%m/%Y %H:%M:%S").removesuffix(" 00:00:00")
         return value.isoformat(sep=" ").removesuffix(" 00:00:00")
-    if isinstance(value, (datetime.date, datetime.time)):
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y") if french else value.isoformat()
+    if isinstance(value, datetime.time):
         return value.isoformat()
     return str(value)
 
 
-_MIDNIGHT = r"^(\d{4}-\d\d-\d\d) 00:00:00$"
+_MIDNIGHT = r"^(\d{4}-\d\d-\d\d|\d\d/\d\d/\d{4}) 00:00:00$"
+_CELL_DATE = r"^(\d{4})-(\d\d)-(\d\d) (\d\d:\d\d:\d\d)$"    # a date cell, not a typed text
 
 
-def _raw_texts(series: pd.Series) -> np.ndarray:
+def _raw_texts(series: pd.Series, lang: str | None = None) -> np.ndarray:
     """:func:`raw_text` of each cell, as an object array (typed columns: once per value)."""
     if isinstance(series.dtype, pd.StringDtype):
         # A date cell in a column fastexcel read as text arrives as "2024-01-31 00:00:00".
-        return (series.fillna("").str.replace(_MIDNIGHT, r"\1", regex=True)
-                .to_numpy(dtype=object))
+        texts = series.fillna("")
+        if lang == "fr":   # number and date cells of a column read as text, shown the French way
+            texts = texts.str.replace(_CELL_DATE, r"\3/\2/\1 \4", regex=True)
+            texts = texts.str.replace(r"^(-?\d+)\.(\d+)$", r"\1,\2", regex=True)
+        texts = texts.str.replace(_MIDNIGHT, r"\1", regex=True)
+        return texts.to_numpy(dtype=object)
     if series.dtype == object or pd.api.types.is_bool_dtype(series.dtype):
-        return np.array([raw_text(v) for v in series.tolist()], dtype=object)
+        return np.array([raw_text(v, lang) for v in series.tolist()], dtype=object)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    texts = np.array([raw_text(v) for v in uniques.tolist()] + [""], dtype=object)
+    texts = np.array([raw_text(v, lang) for v in uniques.tolist()] + [""], dtype=object)
     return texts[codes]
 
 

@@ -177,6 +177,7 @@ def read_grid(cells: list[list[object]], spec: GridSetting, tab: str,
     column, the choices)."""
     names = {normalize_header(n): key for key in spec.choices
              for n in (key.rsplit(".", 1)[-1], *all_texts(key))}
+    names.update({normalize_header(label): key for key, label in spec.former})
     first_row, first_col = spec.first_cell
     out = []
     for i in range(len(spec.row_labels)):

@@ -174,19 +174,19 @@ class Ingested:
         for position, header in enumerate(self.raw.headers):
             if not header and not filled[position]:
                 continue          # a column without header or value (a stray cell far right)
-            texts = _raw_texts(frame.iloc[:, position])
+            texts = _raw_texts(frame.iloc[:, position], lang)
             if not header and not texts.astype(bool).any():
                 continue
             name = header or self.raw.letter(position)
             if name in out or name in columns:
                 name = f"{name} ({self.raw.letter(position)})"
             if mapped.get("order_date") == self.raw.letter(position):
-                texts = _serials_as_dates(frame.iloc[:, position], texts)
+                texts = _serials_as_dates(frame.iloc[:, position], texts, lang)
             columns[name] = texts
         return pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
 
 
-def _serials_as_dates(values: pd.Series, texts: np.ndarray) -> np.ndarray:
+def _serials_as_dates(values: pd.Series, texts: np.ndarray, lang: Lang = "en") -> np.ndarray:
     """Date cells that arrived as Excel serial numbers (Google Sheets sends them so) shown as
     the dates they are, as the .xlsx path shows them; only serials of 1930-2100, so a stray
     small number stays the number it was."""
@@ -198,7 +198,8 @@ def _serials_as_dates(values: pd.Series, texts: np.ndarray) -> np.ndarray:
         return texts
     stamps = EXCEL_EPOCHS[False] + (numbers[ok].to_numpy() * 86_400).round().astype(
         "timedelta64[s]")
-    shown = pd.Series(stamps).dt.strftime("%Y-%m-%d %H:%M:%S").str.replace(
+    shown = pd.Series(stamps).dt.strftime(
+        "%d/%m/%Y %H:%M:%S" if lang == "fr" else "%Y-%m-%d %H:%M:%S").str.replace(
         " 00:00:00", "", regex=False).to_numpy(dtype=object)
     out = texts.copy()
     out[ok.to_numpy()] = shown

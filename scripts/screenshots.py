@@ -66,10 +66,14 @@ def main() -> int:
                 print(target.relative_to(ROOT))
         # the pages of `kc-sheets demo --template all-in-one` (its 5,000 sample orders)
         for target in shoot("all-in-one", "fr", [("rfm", "rfm.title"),
-                                                 ("retention", "coh.t.retention_rate")],
+                                                 ("retention", "coh.t.retention_rate"),
+                                                 ("curves", "coh.curves.title"),
+                                                 ("churn", "churn.chart_tab.title")],
                             work, rows=5_000, dpi=150,
                             crop={"retention": (0.03, 0.10, 0.97, 0.97),
-                                  "rfm": (0.03, 0.12, 0.97, 0.95)}):
+                                  "rfm": (0.03, 0.12, 0.97, 0.95),
+                                  "curves": (0.03, 0.08, 0.97, 0.97),
+                                  "churn": (0.03, 0.08, 0.97, 0.97)}):
             print(target.relative_to(ROOT))
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -40,10 +40,10 @@ def test_ten_orders_by_month(small_book: Path) -> None:
     total, jan, feb, mar = rows
     assert total[:7] == ["Total", 9, 5, 3, 420, 145, 565]
     assert total[9:] == [-20, 545]
-    assert jan[:7] == ["2024-01", 2, 2, 0, 300, 0, 300]
-    assert feb[:7] == ["2024-02", 3, 1, 1, 40, 80, 120]
+    assert jan[:7] == ["janv. 2024", 2, 2, 0, 300, 0, 300]      # periods by their month names
+    assert feb[:7] == ["févr. 2024", 3, 1, 1, 40, 80, 120]
     assert feb[9:] == [-20, 100]
-    assert mar[:7] == ["2024-03", 4, 2, 2, 80, 65, 145]
+    assert mar[:7] == ["mars 2024", 4, 2, 2, 80, 65, 145]
     assert mar[8] == pytest.approx(65 / 145)
 
 
@@ -100,7 +100,7 @@ def test_second_run_on_less_data_clears_stale_rows(tmp_path: Path) -> None:
     from kc_sheets.backends.raw_writer import fill_raw_data
     fill_raw_data(path, frame.iloc[:2])
     calculate(path)
-    assert [r[0] for r in table(path, FVR, 30, 11)] == ["2024-01"]
+    assert [r[0] for r in table(path, FVR, 30, 11)] == ["janv. 2024"]
 
 
 def _values(path: Path) -> dict:
@@ -275,7 +275,7 @@ def test_set_aside_dates_read_as_text_show_as_typed(tmp_path: Path) -> None:
     frame.loc[len(frame)] = ["A12", dt.datetime(2024, 3, 5), 5.0, None]   # guest order
     path = make_workbook(tmp_path, frame, name="b.xlsx")
     shown = calculate(path).blocks["quality.set_aside"]["Date d'achat"].tolist()
-    assert shown == ["pas une date", "2024-03-05"]
+    assert shown == ["pas une date", "05/03/2024"]   # as a French sheet shows it
 
 
 def test_chart_series_point_at_the_rows_written(small_book: Path) -> None:

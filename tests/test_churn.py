@@ -134,8 +134,11 @@ def test_analyse_blocks():
     blocks = churn.analyse(context(THIRTEEN, lang="fr", period="month"))  # always yearly
     assert list(blocks) == ["churn.by_cohort_year", "churn.net_revenue", "churn.net_revenue_share",
                             "churn.net_revenue_retention", "churn.active_customers",
-                            "churn.customer_retention", "churn.customer_churn", "churn.layer_cake",
+                            "churn.customer_retention", "churn.customer_churn",
+                            "churn.customer_churn_chart", "churn.layer_cake",
                             "churn.layer_cake_by_year"]
+    pd.testing.assert_frame_equal(blocks["churn.customer_churn_chart"],
+                                  blocks["churn.customer_churn"])       # drawn on its own tab
     pd.testing.assert_frame_equal(blocks["churn.net_revenue"], net_revenue(THIRTEEN, "fr"))
     assert blocks["churn.customer_retention"]["cohort"].iloc[-1] == "Toutes cohortes"
     wide = blocks["churn.layer_cake_by_year"]            # the chart's data: the same figures

@@ -170,7 +170,15 @@ def test_quarter_and_year():
 def test_analyse_blocks():
     blocks = cohorts.analyse(context(TWELVE, period="quarter"))
     assert list(blocks) == ["cohorts.by_cohort_period", *[f"cohorts.{m}" for m in
-                                                          TRIANGLE_METRICS], "cohorts.summary"]
+                                                          TRIANGLE_METRICS],
+                            "cohorts.retention_curves", "cohorts.ltv_curves", "cohorts.summary"]
+    curves = blocks["cohorts.retention_curves"]          # periods down, cohorts across
+    triangle = blocks["cohorts.retention_rate"]
+    assert curves["period"].tolist() == [f"Quarter {i}" for i in range(triangle.shape[1] - 2)]
+    assert curves.columns[-1] == triangle["cohort"].iloc[-1]          # the weighted average
+    for cohort in curves.columns[1:-1]:
+        row = triangle.set_index("cohort").loc[cohort].iloc[1:].to_numpy(dtype=float)
+        np.testing.assert_array_equal(curves[cohort].to_numpy(), row)
     assert blocks["cohorts.by_cohort_period"]["cohort"].iloc[0] == "2024-Q1"
     default = cohorts.analyse(context(TWELVE))                   # no period in Settings: month
     pd.testing.assert_frame_equal(default["cohorts.by_cohort_period"],

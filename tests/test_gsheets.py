@@ -21,7 +21,7 @@ from kc_sheets import gsheet, sample_data
 from kc_sheets.backends.google import urls
 from kc_sheets.backends.google.credentials import from_token
 from kc_sheets.backends.google.http import client
-from kc_sheets.calculate import calculate
+from kc_sheets.calculate import calculate, month_names
 from kc_sheets.errors import KcError
 from kc_sheets.server import Service, build_app
 from tests.conftest import make_workbook, ten_orders
@@ -112,7 +112,8 @@ def test_calculate_equals_the_xlsx_path_within_budget(sheets, tmp_path, lang) ->
     values = sheets.values(created.spreadsheet_id, tab)
     by_period = reference.blocks["first_vs_repeat.by_period"]
     assert values[28][1] == "Total"
-    assert [r[1] for r in values[29:29 + len(by_period)]] == by_period["period"].tolist()
+    assert [r[1] for r in values[29:29 + len(by_period)]] == \
+        month_names(by_period["period"], lang).tolist()            # "janv. 2022" in the sheet
     assert values[29][5] == pytest.approx(by_period["first_purchase_revenue"].iloc[0])
 
 
@@ -130,7 +131,7 @@ def test_second_run_on_less_data_clears_stale_rows_and_stays_idempotent(sheets) 
                                              "values": [[""] * 4] * 8}]})
     gsheet.calculate(api, created.spreadsheet_id)
     rows = sheets.values(created.spreadsheet_id, "CA 1ers vs répétés")
-    assert [r[1] for r in rows[29:]] == ["2024-01"]
+    assert [r[1] for r in rows[29:]] == ["janv. 2024"]
 
 
 def test_formula_looking_values_stay_text(sheets) -> None:

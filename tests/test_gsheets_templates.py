@@ -123,7 +123,7 @@ def runs(tmp_path_factory):
 
 
 LAYOUT_FIELDS = ("sheets(properties(sheetId,title),charts(chartId,spec(basicChart(chartType,"
-                 "headerCount,series))),conditionalFormats(ranges,gradientRule),"
+                 "headerCount,series))),conditionalFormats(ranges,gradientRule,booleanRule),"
                  "basicFilter(range))")
 
 
@@ -247,10 +247,15 @@ def _check_layout(run: Run, template: Template, lang: str) -> None:
         charts = {c["chartId"]: c["spec"]["basicChart"] for c in sheet.get("charts", [])}
         assert set(charts) == {c.chart_id for c in tab.charts}, tab.key
         for chart in tab.charts:
-            assert charts[chart.chart_id]["chartType"] == ("BAR" if chart.horizontal else
-                                                           "COMBO" if chart.lines else "COLUMN")
-        scales = sheet.get("conditionalFormats", [])
+            assert charts[chart.chart_id]["chartType"] == (
+                "LINE" if chart.kind == "line" else "BAR" if chart.horizontal else
+                "COMBO" if chart.lines else "COLUMN")
+        rules = sheet.get("conditionalFormats", [])
+        scales = [r for r in rules if "gradientRule" in r]
         assert len(scales) == len(tab.heatmaps), tab.key
+        fills = [r for r in rules if "booleanRule" in r]      # the grid coloured by segment
+        assert len(fills) == sum(len({t(label, x) for x in ("fr", "en")})
+                                 for spec in tab.colours for label, _ in spec.labels), tab.key
         for rule in scales:
             assert rule["gradientRule"]["midpoint"]["type"] == "PERCENTILE"
             assert rule["gradientRule"]["midpoint"]["value"] == "50"

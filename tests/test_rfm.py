@@ -137,7 +137,7 @@ def test_grid_on_paper():
     assert grid.set_index("r_score").loc[1].tolist() == [1, 0, 1, 0, 0]       # J, then I
     assert int(grid.drop(columns="r_score").to_numpy().sum()) == 10
     labels = blocks["rfm.grid_segments"].set_index("r_score")
-    assert labels.loc[5, "fm_1"] == "New customers" and labels.loc[1, "fm_5"] == "Can't lose them"
+    assert labels.loc[5, "fm_1"] == "Recently acquired" and labels.loc[1, "fm_5"] == "Can't lose them"
     cells = blocks["rfm.grid_cells"]
     assert tuple(cells.columns) == GRID_CELLS_COLUMNS and len(cells) == 25
     assert cells[["r_score", "fm_score"]].iloc[[0, -1]].values.tolist() == [[5, 1], [1, 5]]

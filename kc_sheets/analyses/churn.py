@@ -280,6 +280,7 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
         "churn.active_customers": active_customers(orders, lang, years),
         "churn.customer_retention": customer_retention(orders, lang, years),
         "churn.customer_churn": customer_retention(orders, lang, years, churn=True),
+        "churn.customer_churn_chart": customer_retention(orders, lang, years, churn=True),
         "churn.layer_cake": cake,
         "churn.layer_cake_by_year": layer_cake_by_year(cake),
     }

@@ -318,6 +318,40 @@ def triangle(table: pd.DataFrame, metric: str, lang: str = "fr") -> pd.DataFrame
     return out
 
 
+register({"unit.month": ("Mois", "Month"), "unit.quarter": ("Trim.", "Quarter"),
+          "unit.year": ("Année", "Year")})
+CURVE_COHORTS = 6        # cohorts drawn as curves: the latest that reached CURVE_MIN_PERIODS
+CURVE_MIN_PERIODS = 4
+CURVE_METRICS = {"retention_curves": "retention_rate",
+                 "ltv_curves": "cumulative_net_revenue_per_customer"}
+
+
+def curves(triangle_frame: pd.DataFrame, lang: str = "fr", period: str = "month",
+           cohorts: int = CURVE_COHORTS) -> pd.DataFrame:
+    """A triangle turned into curves: one row per period since acquisition ("Mois 0", …), one
+    column per cohort (the latest ``cohorts`` that reached ``CURVE_MIN_PERIODS`` periods, oldest
+    first), then the weighted average of all cohorts.
+
+    >>> tri = pd.DataFrame({"cohort": ["2024-01", "2024-02", "Moyenne pondérée"],
+    ...     "new_customers": [2, 1, 3], "period_0": [1.0, 1.0, 1.0], "period_1": [0.5, None, 0.5]})
+    >>> curves(tri, "en").columns.tolist(), curves(tri, "en").values.tolist()
+    (['period', '2024-01', 'Moyenne pondérée'], [['Month 0', 1.0, 1.0], ['Month 1', 0.5, 0.5]])
+    """
+    periods = [c for c in triangle_frame.columns if str(c).startswith("period_")]
+    body = triangle_frame.iloc[:-1] if len(triangle_frame) else triangle_frame
+    reached = body[periods].notna().sum(axis=1).to_numpy() if len(body) else np.zeros(0)
+    chosen = body[reached >= min(CURVE_MIN_PERIODS, len(periods))].tail(cohorts)
+    unit = t(f"unit.{period}", lang)
+    out = pd.DataFrame({"period": pd.array([f"{unit} {i}" for i in range(len(periods))],
+                                           dtype="str")})
+    for _, row in chosen.iterrows():
+        out[str(row["cohort"])] = row[periods].to_numpy(dtype=float)
+    if len(triangle_frame):
+        last = triangle_frame.iloc[-1]
+        out[str(last["cohort"])] = last[periods].to_numpy(dtype=float)
+    return out
+
+
 def summary(table: pd.DataFrame) -> pd.DataFrame:
     """One row per cohort: size, net revenue of its first period and in total, and how many of
     its customers are still active in the last period with an order (its last index reached).
@@ -377,5 +411,7 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
     blocks = {"cohorts.by_cohort_period": table}
     for metric in TRIANGLE_METRICS:
         blocks[f"cohorts.{metric}"] = triangle(table, metric, ctx.lang)
+    for name, metric in CURVE_METRICS.items():
+        blocks[f"cohorts.{name}"] = curves(blocks[f"cohorts.{metric}"], ctx.lang, period)
     blocks["cohorts.summary"] = summary(table)
     return blocks

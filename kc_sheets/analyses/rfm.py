@@ -41,7 +41,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from kc_sheets.analyses.rfm_segments import DEFAULT_GRID, SEGMENT_KEYS
+from kc_sheets.analyses.rfm_segments import DEFAULT_GRID, FORMER_LABELS, SEGMENT_KEYS
 from kc_sheets.analyses.rfm_segments import SEGMENTS  # noqa: F401  (part of this module's API)
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import Lang, all_texts, number, register, t
@@ -121,7 +121,7 @@ GRID_COLUMNS = ("r_score", "fm_1", "fm_2", "fm_3", "fm_4", "fm_5")
 GRID_CELLS_COLUMNS = ("r_score", "fm_score", "segment", "segment_label", "customers",
                       "share_of_customers", "revenue")
 SCORE_RANGES_COLUMNS = ("criterion", "criterion_label", "score", "customers", "min_value",
-                        "max_value")
+                        "max_value", "min_shown", "max_shown")
 SUMMARY_COLUMNS = (
     "customers", "revenue", "analysis_date", "analysis_date_is_default",
     "orders_after_analysis_date", "revenue_after_analysis_date", "customers_without_purchase",
@@ -237,7 +237,7 @@ def grid_from_cells(rows: Sequence[Sequence[object]], lang: Lang = "fr") -> dict
     """The grid typed in Settings: 5 rows (R 5 at the top down to R 1) of 5 cells (FM 1 to 5),
     each a segment key or its French or English label (case and accents ignored)."""
     names = {normalize_header(n): key for key in SEGMENT_KEYS
-             for n in (key, *all_texts(f"rfm.segment.{key}"))}
+             for n in (key, *all_texts(f"rfm.segment.{key}"), *FORMER_LABELS.get(key, ()))}
     grid = {}
     for i, r in enumerate(range(5, 0, -1)):
         row = list(rows[i]) if i < len(rows) else []
@@ -506,6 +506,17 @@ def grid_wide(cells: pd.DataFrame, column: str) -> pd.DataFrame:
     return out
 
 
+def _shown(criterion: str, value: float, lang: Lang) -> str:
+    """A bound in its unit: days, purchases or euros ("192 j", "3", "12,60 €")."""
+    if np.isnan(value):
+        return ""
+    if criterion == "recency":
+        return number(value, lang, 0, " j" if lang == "fr" else " d")
+    if criterion == "frequency":
+        return number(value, lang, 0)
+    return number(value, lang, 2, " €") if lang == "fr" else "€" + number(value, lang, 2)
+
+
 def score_ranges(customers: pd.DataFrame, lang: Lang = "fr") -> pd.DataFrame:
     """For each criterion and score: customers, lowest and highest value (blank when none), so a
     reader sees what "R = 5" means in days."""
@@ -517,9 +528,10 @@ def score_ranges(customers: pd.DataFrame, lang: Lang = "fr") -> pd.DataFrame:
         scores = customers[score_column].to_numpy(np.int64)
         for score in range(1, 6):
             chosen = values[scores == score]
+            low = chosen.min() if len(chosen) else np.nan
+            high = chosen.max() if len(chosen) else np.nan
             rows.append((criterion, t(f"rfm.criterion.{criterion}", lang), score, len(chosen),
-                         chosen.min() if len(chosen) else np.nan,
-                         chosen.max() if len(chosen) else np.nan))
+                         low, high, _shown(criterion, low, lang), _shown(criterion, high, lang)))
     return pd.DataFrame(rows, columns=list(SCORE_RANGES_COLUMNS)).astype(
         {"score": np.int64, "customers": np.int64})
 

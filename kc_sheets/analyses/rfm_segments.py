@@ -27,7 +27,7 @@ SEGMENTS: tuple[tuple[str, tuple[str, ...], tuple[str, str], tuple[str, str], tu
       "au programme de fidélité.",
       "Personalised recommendations after the purchase, an offer on the next order, an invitation "
       "to the loyalty programme.")),
-    ("new_customers", ("51",), ("Nouveaux clients", "New customers"),
+    ("new_customers", ("51",), ("Récemment acquis", "Recently acquired"),
      ("Premier achat très récent, encore peu d'achats et un petit montant.",
       "Very recent first purchase, few purchases and a small amount so far."),
      ("Séquence de bienvenue (2 ou 3 e-mails : remerciement, découverte de la marque, conseils) "
@@ -53,8 +53,9 @@ SEGMENTS: tuple[tuple[str, tuple[str, ...], tuple[str, str], tuple[str, str], tu
       "Simple, low-cost reactivation: a 2-email sequence (a reminder of the products bought, then "
       "an offer).")),
     ("at_risk", ("25", "24", "13"), ("À risque", "At risk"),
-     ("Bons clients (fréquents, forte valeur) dont le dernier achat remonte à longtemps.",
-      "Good customers (frequent, high value) whose last purchase was long ago."),
+     ("Clients de valeur moyenne à forte (note FM de 3 à 5) dont le dernier achat remonte à "
+      "longtemps.",
+      "Customers of average to high value (FM score 3 to 5) whose last purchase was long ago."),
      ("Séquence de réactivation multicanale personnalisée (e-mail, SMS, courrier, appel), offre "
       "forte, nouveautés.",
       "A personalised multichannel reactivation sequence (email, SMS, mail, phone call), a strong "
@@ -83,6 +84,10 @@ SEGMENTS: tuple[tuple[str, tuple[str, ...], tuple[str, str], tuple[str, str], tu
       "deliverability.")),
 )
 SEGMENT_KEYS: tuple[str, ...] = tuple(s[0] for s in SEGMENTS)          # the business order
+# Labels of earlier versions, still read in a Settings grid typed or kept with them ("Nouveaux
+# clients" was renamed: the KPI "Nouveaux clients" of the same workbook means something else).
+FORMER_LABELS: dict[str, tuple[str, ...]] = {"new_customers": ("Nouveaux clients",
+                                                               "New customers")}
 DEFAULT_GRID: dict[tuple[int, int], str] = {
     (int(cell[0]), int(cell[1])): key for key, cells, *_ in SEGMENTS for cell in cells}
 

@@ -104,14 +104,72 @@ class SharedStrings:
         return sst.replace(b"</sst>", items + b"</sst>", 1)
 
 
+WIDTH_SAMPLE = 5_000      # rows measured to size a column
+MAX_WIDTH = 45.0
+
+
+def column_widths(frame: pd.DataFrame, template: dict[int, float] | None = None) -> list[float]:
+    """Widths (characters) that show each column whole: the template's width, or wider for
+    longer values (measured on the first rows; dates need 10 characters, 16 with a time)."""
+    widths = []
+    head = frame.head(WIDTH_SAMPLE)
+    for i, name in enumerate(frame.columns):
+        values = head[name]
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            timed = values.notna().any() and (values.dropna().dt.normalize() != values.dropna()
+                                              ).any()
+            longest = 19 if timed else 10
+        else:
+            texts = values.dropna().astype(str)
+            longest = int(texts.str.len().max()) if len(texts) else 0
+        longest = max(longest, len(str(name)))
+        widths.append(min(MAX_WIDTH, max((template or {}).get(i + 1, 8.43), longest * 1.1 + 2)))
+    return widths
+
+
+def _cols_xml(widths: list[float]) -> str:
+    return "<cols>" + "".join(f'<col min="{i}" max="{i}" width="{w:.2f}" customWidth="1"/>'
+                              for i, w in enumerate(widths, start=1)) + "</cols>"
+
+
+def template_widths(sheet: bytes) -> dict[int, float]:
+    """Column number -> width of a worksheet's ``<cols>``."""
+    widths = {}
+    for match in re.finditer(rb'<col\b([^>]*)/>', sheet):
+        attrs = match.group(1)
+        low, high, width = (re.search(rb'\b%s="([^"]*)"' % key, attrs) for key in
+                            (b"min", b"max", b"width"))
+        if low and high and width:
+            for c in range(int(low.group(1)), min(int(high.group(1)), 200) + 1):
+                widths[c] = float(width.group(1))
+    return widths
+
+
+_PRINT_PARTS = (rb"<printOptions\b[^>]*/>", rb"<pageMargins\b[^>]*/>", rb"<pageSetup\b[^>]*/>",
+                rb"<headerFooter\b[^>]*?(?:/>|>.*?</headerFooter>)")
+
+
+def print_settings(sheet: bytes) -> tuple[str, str]:
+    """The template's ``<sheetPr>`` (fit to width) and its print elements (margins, page
+    set-up, footer), kept when the tab's cells are replaced."""
+    pr = re.search(rb"<sheetPr\b[^>]*?(?:/>|>.*?</sheetPr>)", sheet, re.S)
+    parts = [re.sub(rb'\sr:id="[^"]*"', b"", m.group(0)) for pattern in _PRINT_PARTS
+             for m in [re.search(pattern, sheet, re.S)] if m]    # (no printer settings part)
+    return (pr.group(0).decode("utf-8") if pr else "",
+            b"".join(parts).decode("utf-8"))
+
+
 def sheet_xml(frame: pd.DataFrame, date_style: int,
-              strings: SharedStrings | None = None) -> bytes:
-    """A worksheet part holding ``frame`` with its column names as the header row."""
+              strings: SharedStrings | None = None, widths: list[float] | None = None,
+              header_style: int | None = None, printing: tuple[str, str] = ("", "")) -> bytes:
+    """A worksheet part holding ``frame`` with its column names as the header row (in
+    ``header_style``), its columns ``widths`` wide."""
     if len(frame) + 1 > MAX_ROWS:
         raise ValueError(f"{len(frame)} rows do not fit in a sheet ({MAX_ROWS - 1} at most)")
     letters = [col_letter(i + 1) for i in range(frame.shape[1])]
-    header = "".join(f'<c r="{letter}1" t="inlineStr"><is><t>{escape_text(str(name))}</t></is>'
-                     f"</c>" for letter, name in zip(letters, frame.columns))
+    style = f' s="{header_style}"' if header_style else ""
+    header = "".join(f'<c r="{letter}1"{style} t="inlineStr"><is><t>{escape_text(str(name))}'
+                     f"</t></is></c>" for letter, name in zip(letters, frame.columns))
     body = pd.Series([""] * len(frame), dtype=object)
     for letter, name in zip(letters, frame.columns):
         body = body + _column_xml(frame[name].reset_index(drop=True), letter, date_style,
@@ -122,11 +180,11 @@ def sheet_xml(frame: pd.DataFrame, date_style: int,
     head = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<dimension ref="A1:{last}"/><sheetViews><sheetView workbookViewId="0">'
+            f'{printing[0]}<dimension ref="A1:{last}"/><sheetViews><sheetView workbookViewId="0">'
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
             '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-            f'<sheetData><row r="1">{header}</row>')
-    tail = "</sheetData></worksheet>"
+            + (_cols_xml(widths) if widths else "") + f'<sheetData><row r="1">{header}</row>')
+    tail = f"</sheetData>{printing[1]}</worksheet>"
     return (head + "".join(rows.tolist()) + tail).encode("utf-8")
 
 
@@ -139,10 +197,17 @@ def fill_raw_data(workbook: Path | str, frame: pd.DataFrame, out: Path | str | N
     with OoxmlPackage(workbook) as pkg:
         styles, date_style = _date_style(pkg.read("xl/styles.xml"))
         sst = pkg.read("xl/sharedStrings.xml") if pkg.has("xl/sharedStrings.xml") else None
+        old = pkg.read(part)
     strings = None
     if sst is not None:
         strings = SharedStrings(len(re.findall(rb"<si[ >/]", sst)))
-    replace = {part: sheet_xml(frame, date_style, strings), "xl/styles.xml": styles}
+    first = re.search(rb'<c\b[^>]*\br="A1"[^>]*>', old)
+    header_style = re.search(rb'\bs="(\d+)"', first.group(0)) if first else None
+    replace = {part: sheet_xml(frame, date_style, strings,
+                               column_widths(frame, template_widths(old)),
+                               int(header_style.group(1)) if header_style else None,
+                               print_settings(old)),
+               "xl/styles.xml": styles}
     if strings is not None:
         replace["xl/sharedStrings.xml"] = strings.extend(sst)
     target = Path(out) if out else workbook

@@ -292,17 +292,19 @@ class SheetEditor:
         n = len(frame)
         if block.fixed_height is not None:
             n = min(n, block.fixed_height)
-        rows_for_style = max(n, 1 if block.dynamic_header else block.fixed_height or 1)
+        rows_for_style = max(n, 1)   # rows a run leaves empty keep no rule (nor gap)
+        first_extra = block.anchor_col + len(block.columns)
         all_styles = []
         for i in range(frame.shape[1]):
             col = block.anchor_col + i
-            base = snapshot.get((style_row, col)) or snapshot.get((style_row, last_fixed_col))
+            base = (snapshot.get((style_row, col)) or snapshot.get((style_row, first_extra))
+                    or snapshot.get((style_row, last_fixed_col)))
             styles = [_attr(base)] * rows_for_style
             for r, style in by_col.get(col, {}).items():
                 if 0 <= r - style_row < rows_for_style:
                     styles[r - style_row] = _attr(style)
             all_styles.append(styles)
-            for k in range(n, rows_for_style):   # keep the style row (and fixed rows) styled
+            for k in range(n, rows_for_style):   # keep the style row styled
                 self._put(style_row + k, col, f'<c r="{col_letter(col)}{style_row + k}"'
                                               f'{styles[k]}/>')
         new_cells = self.new_cells
@@ -325,15 +327,32 @@ class SheetEditor:
                     if row_cells is None:
                         row_cells = new_cells[row] = {}
                     row_cells[col] = xml
-        for col in range(block.anchor_col + frame.shape[1], region.last_col + 1):
+        # Reserved columns this run leaves empty: only the first keeps its style (the look of
+        # any extra column a later run writes), so no rule runs past the table.
+        first_unused = block.anchor_col + frame.shape[1]
+        first_extra = block.anchor_col + len(block.columns)
+        for col in range(first_unused, region.last_col + 1):
             for k in range(rows_for_style):
                 style = _attr(snapshot.get((style_row + k, col)))
-                if style:
+                if style and (col == first_extra or col <= last_fixed_col):
                     self._put(style_row + k, col, f'<c r="{col_letter(col)}{style_row + k}"'
                                                   f'{style}/>')
+        if block.collapse and block.fixed_height is not None:
+            self._collapse(style_row, max(n, 1), block.fixed_height)
         if block.autofilter:
             self._stretch_autofilter(block, n)
         return n
+
+    def _collapse(self, first: int, shown: int, height: int) -> None:
+        """Hide the rows of a fixed block this run leaves empty; show the others again."""
+        for r in range(first, first + height):
+            attrs = re.sub(r'\shidden="[^"]*"', "", self.attrs.get(r, ""))
+            if r >= first + shown:
+                attrs += ' hidden="1"'
+                if r not in self.raw and r not in self.cells:
+                    self.raw[r] = ""
+                    bisect.insort(self.row_numbers, r)
+            self.attrs[r] = attrs
 
     def _stretch_autofilter(self, block, rows: int) -> None:
         """The filter buttons cover the header and every row written."""

@@ -31,6 +31,7 @@ from kc_sheets.backends.sheet_xml import NS, SheetEditor
 from kc_sheets.cells import parse_ref, repoint_ranges
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import number, register
+from kc_sheets.templates import printing
 from kc_sheets.transactions import RawTable
 
 register({
@@ -457,6 +458,12 @@ class XlsxBook:
                     xml = replace.get(chart) or pkg.read(chart)
                     replace[chart] = _update_chart(xml, tab_write, counts)
             workbook = pkg.read("xl/workbook.xml")
+            for tab_write in writes:            # the printed pages end where the results end
+                if tab_write.spec is not None:
+                    area = printing.setup(tab_write.spec, self.lang,
+                                          printing.written_sizes(tab_write)).area_ref
+                    if area is not None:
+                        workbook = set_print_area(workbook, tab_write.tab, area)
             replace["xl/workbook.xml"] = _full_calc_on_load(workbook)
             if "xl/calcChain.xml" in self._names:
                 delete.add("xl/calcChain.xml")
@@ -529,6 +536,40 @@ def _update_chart(xml: bytes, tab_write: TabWrite, counts: dict[str, int]) -> by
     text = _SERIES.sub(keep, xml.decode("utf-8")) if unused else xml.decode("utf-8")
     text = _FORMULA.sub(fix, text)
     return _CACHE.sub("", text).encode("utf-8")
+
+
+def _xml_attr(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+def set_print_area(workbook: bytes, tab: str, area: str) -> bytes:
+    """workbook.xml with ``area`` (``$A$1:$K$40``) as the print area of ``tab``."""
+    names = [m.group(1) for m in re.finditer(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"',
+                                             workbook)]
+    wanted = _xml_attr(tab).encode("utf-8")
+    if wanted not in names:
+        return workbook
+    index = names.index(wanted)
+    formula = _xml_attr("'" + tab.replace("'", "''") + "'!" + area).encode("utf-8")
+    existing = re.compile(rb'(<(\w+:|)definedName\b(?=[^>]*\bname="_xlnm.Print_Area")'
+                          rb'(?=[^>]*\blocalSheetId="' + str(index).encode() + rb'")[^>]*>)'
+                          rb'.*?(</\2definedName>)', re.S)
+    if existing.search(workbook):
+        return existing.sub(lambda m: m.group(1) + formula + m.group(3), workbook, count=1)
+    element = (b'<definedName name="_xlnm.Print_Area" localSheetId="' + str(index).encode()
+               + b'">' + formula + b"</definedName>")
+    if re.search(rb"</(?:\w+:)?definedNames>", workbook):
+        return re.sub(rb"(</(?:\w+:)?definedNames>)", lambda m: element + m.group(1), workbook,
+                      count=1)
+    if re.search(rb"<(?:\w+:)?definedNames\s*/>", workbook):
+        return re.sub(rb"<(?:\w+:)?definedNames\s*/>",
+                      lambda m: b"<definedNames>" + element + b"</definedNames>", workbook,
+                      count=1)
+    return re.sub(rb"(</(?:\w+:)?sheets>(?:\s*<(?:\w+:)?functionGroups[^>]*/>)?"
+                  rb"(?:\s*<(?:\w+:)?externalReferences>.*?</(?:\w+:)?externalReferences>)?)",
+                  lambda m: m.group(1) + b"<definedNames>" + element + b"</definedNames>",
+                  workbook, count=1, flags=re.S)
 
 
 def _full_calc_on_load(workbook: bytes) -> bytes:

@@ -45,6 +45,7 @@ from kc_sheets.backends.sheet_xml import MAX_CELL_TEXT, block_region
 from kc_sheets.cells import repoint_ranges
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import register
+from kc_sheets.templates import printing
 from kc_sheets.transactions import RawTable
 
 register({
@@ -250,6 +251,8 @@ class XlwingsBook:
         """The open workbook's layout is its template's: nothing to refresh."""
         return False
 
+    adds_tabs = False     # a live workbook's tabs are the user's: none is added
+
     def ensure_tabs(self, template, lang: str) -> "XlwingsBook":
         raise KcError("xlw.no_template", lang=lang)
 
@@ -276,10 +279,20 @@ class XlwingsBook:
             for sheet, tab_write, blocks in plans:
                 counts = {plan.name: plan.apply(sheet) for plan in blocks}
                 _update_charts(sheet, tab_write, counts)
+                _set_print_area(sheet, tab_write, self.lang)
         finally:
             app.calculation = calculation
             app.screen_updating = screen
         return Path(self.book.fullname)
+
+
+def _set_print_area(sheet, tab_write: TabWrite, lang: str) -> None:
+    """The printed pages end where the results end (as the .xlsx backend does)."""
+    if tab_write.spec is None:
+        return
+    area = printing.setup(tab_write.spec, lang, printing.written_sizes(tab_write)).area_ref
+    if area is not None:
+        sheet.page_setup.print_area = area
 
 
 def _setting(app, name: str, default: object) -> object:

@@ -90,7 +90,7 @@ def _table(name: str, anchor: str, fmt: Fmt) -> Block:
     return Block(name, anchor, (Column("cohort", "col.cohort", "text"),
                                 Column("new_customers", "col.new_customers", "int")),
                  dynamic_header=True, extra_width=YEAR_COLUMNS, extra_fmt=fmt,
-                 fixed_rows=YEAR_TABLE_ROWS, keep="last")
+                 fixed_rows=YEAR_TABLE_ROWS, keep="last", collapse=True)
 
 
 def _stack(tab_key: str, title: str, subtitle: str, first_row: int,
@@ -104,15 +104,17 @@ def _stack(tab_key: str, title: str, subtitle: str, first_row: int,
     heatmaps = []
     row = first_row
     for metric, fmt in tables:
-        texts.append(Text(f"B{row}", f"churn.h.{metric.split('.')[-1]}", "h2", span=8))
+        texts.append(Text(f"B{row}", f"churn.h.{metric.split('.')[-1]}", "h2", span=5))
         blocks.append(_table(metric, f"B{row + 1}", fmt))
         if fmt == "percent":
             heatmaps.append(Heatmap(metric, skip=2, rows=YEAR_TABLE_ROWS))
         row += YEAR_TABLE_ROWS + 4
-    texts.append(Text(f"B{row}", tail_title, "h2", span=8))
+    texts.append(Text(f"B{row}", tail_title, "h2", span=5))
     blocks.append(replace(tail, anchor=f"B{row + 1}"))
     return Tab(tab_key, f"tab.{tab_key}", "analysis", blocks=tuple(blocks), texts=tuple(texts),
                charts=charts, heatmaps=tuple(heatmaps),
+               # the tables start below the chart; the detailed list on a page of its own
+               page_breaks=((first_row,) if charts else ()) + (row,),
                widths=(("A", 3.0), ("B", 22.0), ("C", 13.0)) + tuple(
                    (chr(68 + i), 12.5) for i in range(YEAR_COLUMNS)), tab_color="primary")
 
@@ -147,6 +149,36 @@ CUSTOMERS = _stack(
                 fixed_rows=2),),
     head_texts=(Text("B6", "coh.h.retention_summary", "h2", span=4),))
 
+register({
+    "tab.churn_chart": ("Graphique churn", "Churn chart"),
+    "churn.chart_tab.title": ("Attrition client par cohorte annuelle",
+                              "Customer churn by yearly cohort"),
+    "churn.chart_tab.subtitle": (
+        "Pour chaque cohorte (année du premier achat), la part des clients actifs l'année "
+        "précédente qui n'ont rien acheté dans l'année. Plus la barre est haute, plus la cohorte "
+        "perd de clients.",
+        "For each cohort (year of first purchase), the share of the customers active the year "
+        "before who bought nothing in the year. The higher the bar, the more customers the "
+        "cohort loses."),
+    "churn.chart.customer_churn": ("Attrition client (churn) par cohorte et par année",
+                                   "Customer churn by cohort and year"),
+})
+CHART_TABLE_ROW = 27
+CHART = Tab(
+    "churn_chart", "tab.churn_chart", "analysis",
+    blocks=(common.stamp_block("B4"),
+            replace(_table("churn.customer_churn_chart", f"B{CHART_TABLE_ROW}", "percent"))),
+    charts=(Chart("churn.customer_churn_chart", "cohort", (), "churn.chart.customer_churn", "B6",
+                  dynamic=True, skip=1, stacked=False, width_cm=24.0, height_cm=10.0,
+                  y_fmt="percent"),),
+    texts=(Text("B2", "churn.chart_tab.title", "title"),
+           Text("B3", "churn.chart_tab.subtitle", "subtitle"),
+           Text(f"B{CHART_TABLE_ROW - 1}", "churn.h.customer_churn", "h2", span=5)),
+    heatmaps=(Heatmap("churn.customer_churn_chart", skip=2, rows=YEAR_TABLE_ROWS),),
+    widths=(("A", 3.0), ("B", 22.0), ("C", 13.0)) + tuple(
+        (chr(68 + i), 12.5) for i in range(YEAR_COLUMNS)), tab_color="primary", new=True,
+)
+
 GLOSSARY = (
     GlossaryEntry("g.yearly_cohort", "g.yearly_cohort.def"),
     GlossaryEntry("g.revenue_retention", "g.revenue_retention.def"),
@@ -162,7 +194,7 @@ TEMPLATE = Template(
     title="churn.title",
     summary="churn.summary",
     tabs=(common.readme_tab("churn.title", "churn.summary"), common.raw_tab(),
-          common.settings_tab(), REVENUE, CUSTOMERS, cohorts_template.master_tab(),
+          common.settings_tab(), REVENUE, CUSTOMERS, CHART, cohorts_template.master_tab(),
           common.quality_tab(), common.glossary_tab()),
     analyses=(churn.analyse, retention.analyse, cohorts_template.cohorts.analyse),
     settings=with_settings(cohorts_template.SETTINGS),

@@ -8,7 +8,7 @@ from kc_sheets.i18n import register
 from kc_sheets.settings import with_settings
 from kc_sheets.templates import common
 from kc_sheets.templates.model import (
-    Block, Column, Fmt, GlossaryEntry, Heatmap, Setting, Tab, Template, Text,
+    Block, Chart, Column, Fmt, GlossaryEntry, Heatmap, Setting, Tab, Template, Text,
 )
 
 register({
@@ -220,6 +220,7 @@ def master_tab() -> Tab:
                Text(f"{summary_col}6", "coh.h.summary", "h2", span=len(SUMMARY_COLUMNS)),
                Text(f"{basic_col}6", "coh.h.basic", "h2", span=len(BASIC_COLUMNS))),
         widths=tuple(widths), freeze="A8", tab_color="accent", fit_width=False,
+        column_breaks=(summary_col,),        # the list, then the two summaries, across
     )
 
 
@@ -228,33 +229,91 @@ def triangle_tab(metric: str, with_retention: bool = False) -> Tab:
     retention methods side by side."""
     fmt = TRIANGLE_FORMATS[metric]
     row = 12 if with_retention else 7
-    blocks = [common.stamp_block("B4"),
+    # Title, notes, stamp and the retention summary start in column D: the label columns B:C
+    # print on every page across, and anything there (or running over them) would be cut.
+    blocks = [common.stamp_block("D4"),
               Block(f"cohorts.{metric}", f"B{row}",
                     (Column("cohort", "col.cohort", "text"),
                      Column("new_customers", "col.new_customers", "int")),
                     dynamic_header=True, extra_width=TRIANGLE_COLUMNS, extra_label="col.period_n",
                     extra_fmt=fmt)]
-    texts = [Text("B2", f"coh.t.{metric}", "title"), Text("B3", "coh.triangle.note", "subtitle"),
-             Text("B5", "coh.triangle.note2", "note")]
+    texts = [Text("D2", f"coh.t.{metric}", "title"), Text("D3", "coh.triangle.note", "subtitle"),
+             Text("D5", "coh.triangle.note2", "note")]
     if with_retention:
-        blocks.append(Block("retention.summary", "B7", RETENTION_SUMMARY_COLUMNS, fixed_rows=2))
-        texts.append(Text("B6", "coh.h.retention_summary", "h2", span=2))  # frozen columns end at C
+        blocks.append(Block("retention.summary", "D7", RETENTION_SUMMARY_COLUMNS, fixed_rows=2))
+        texts.append(Text("D6", "coh.h.retention_summary", "h2", span=4))
     return Tab(
         f"coh_{metric}", f"tab.coh.{metric}", "analysis", blocks=tuple(blocks),
         texts=tuple(texts),
         heatmaps=(Heatmap(f"cohorts.{metric}", skip=3 if metric == "retention_rate" else 2,
                           rows=TRIANGLE_ROWS),),   # period 0 of retention is always 100 %
         widths=(("A", 3.0), ("B", 21.0), ("C", 13.0)) + tuple(
-            (col_letter(3 + i), 9.5 if fmt in ("percent", "int", "number") else 11.0)
+            (col_letter(3 + i), 20.0 if with_retention and i == 1 else   # the methods' names
+             9.5 if fmt in ("percent", "int", "number") else 11.0)
             for i in range(1, TRIANGLE_COLUMNS + 1)),
         freeze=f"D{row + 1}", tab_color="primary", fit_width=False,
+    )
+
+
+register({
+    "tab.coh_curves": ("Courbes", "Curves"),
+    "coh.curves.title": ("Courbes de rétention et de valeur client",
+                         "Retention and customer value curves"),
+    "coh.curves.subtitle": (
+        "Les {n} dernières cohortes suivies au moins 4 périodes, et la moyenne pondérée de toutes "
+        "les cohortes. Les chiffres sont en bas de l'onglet.",
+        "The latest {n} cohorts followed for at least 4 periods, and the weighted average of all "
+        "cohorts. The figures are at the bottom of the tab."),
+    "coh.chart.retention_curves": ("Taux de rétention par période depuis le premier achat",
+                                   "Retention rate by period since the first purchase"),
+    "coh.chart.ltv_curves": (
+        "CA net cumulé par client (valeur client) depuis le premier achat",
+        "Cumulative net revenue per customer (customer value) since the first purchase"),
+    "coh.h.curves": ("Données des graphiques", "Chart data"),
+    "col.period_since": ("Depuis le 1er achat", "Since first purchase"),
+    "coh.h.retention_curves": ("Taux de rétention", "Retention rate"),
+    "coh.h.ltv_curves": ("CA net cumulé par client", "Cumulative net revenue per customer"),
+})
+CURVES_ROW = 46                # header row of the two chart-data tables
+
+
+def curves_tab() -> Tab:
+    """The retention curves and the customer value (LTV) curves of the latest cohorts."""
+    width = cohorts.CURVE_COHORTS + 1
+    right = col_letter(2 + width + 2)
+
+    def table(name: str, anchor: str, fmt: Fmt) -> Block:
+        return Block(f"cohorts.{name}", anchor, (Column("period", "col.period_since", "text"),),
+                     dynamic_header=True, extra_width=width, extra_fmt=fmt)
+
+    widths = [("A", 3.0), ("B", 12.0)] + [(col_letter(3 + i), 11.0) for i in range(width)]
+    widths += [(col_letter(3 + width), 3.0), (right, 12.0)] + [
+        (col_letter(parse_ref(f"{right}1")[1] + 1 + i), 11.0) for i in range(width)]
+    return Tab(
+        "coh_curves", "tab.coh_curves", "analysis",
+        blocks=(common.stamp_block("B4"),
+                table("retention_curves", f"B{CURVES_ROW}", "percent"),
+                table("ltv_curves", f"{right}{CURVES_ROW}", "money")),
+        charts=(Chart("cohorts.retention_curves", "period", (), "coh.chart.retention_curves",
+                      "B6", dynamic=True, kind="line", width_cm=25.0, height_cm=9.0,
+                      y_fmt="percent"),
+                Chart("cohorts.ltv_curves", "period", (), "coh.chart.ltv_curves", "B25",
+                      dynamic=True, kind="line", width_cm=25.0, height_cm=9.0,
+                      y_fmt="money0")),
+        texts=(Text("B2", "coh.curves.title", "title"),
+               Text("B3", "coh.curves.subtitle", "subtitle",
+                    params=(("n", str(cohorts.CURVE_COHORTS)),)),
+               Text(f"B{CURVES_ROW - 2}", "coh.h.curves", "h2", span=2 * width + 3),
+               Text(f"B{CURVES_ROW - 1}", "coh.h.retention_curves", "h2", span=width + 1),
+               Text(f"{right}{CURVES_ROW - 1}", "coh.h.ltv_curves", "h2", span=width + 1)),
+        widths=tuple(widths), tab_color="primary", new=True, page_breaks=(24, CURVES_ROW - 2),
     )
 
 
 def analysis_tabs() -> tuple[Tab, ...]:
     return (triangle_tab("retention_rate", with_retention=True),) + tuple(
         triangle_tab(m) for m in cohorts.TRIANGLE_METRICS if m != "retention_rate") + (
-        master_tab(),)
+        curves_tab(), master_tab())
 
 
 SETTINGS = (Setting("retention_window_months", "setting.retention_window_months",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kc_sheets.cells import col_letter
 from kc_sheets.fields import FIELDS
 from kc_sheets.quality import REASONS
 
@@ -147,6 +148,7 @@ def raw_tab() -> Tab:
         "Order ID", "Order date", "Amount", "Customer ID", "Product", "Category", "Quantity",
         "Country", "Channel")))})
     return Tab("raw", "tab.raw", "raw", texts=texts, freeze="A2", gridlines=True,
+               repeat_rows=(1, 1), landscape=False,
                widths=tuple((chr(65 + i), 16.0) for i in range(len(headers))))
 
 
@@ -180,7 +182,7 @@ def settings_tab() -> Tab:
              Text("B5", "settings.col.setting", "table_header"),
              Text("C5", "settings.col.value", "table_header"),
              Text("D5", "settings.col.help", "table_header"))
-    return Tab("settings", "tab.settings", "settings", texts=texts,
+    return Tab("settings", "tab.settings", "settings", texts=texts, repeat_rows=(5, 5),
                widths=(("A", 2.0), ("B", 36.0), ("C", 26.0), ("D", 72.0), ("E", 3.0),
                        ("F", 14.0), ("G", 17.0), ("H", 17.0), ("I", 17.0), ("J", 17.0),
                        ("K", 17.0)))
@@ -234,16 +236,18 @@ def quality_tab() -> Tab:
              Text("J6", "quality.h.run", "h2"), Text("B17", "quality.h.reasons", "h2"),
              Text("B33", "quality.h.set_aside", "h2"))
     return Tab("quality", "tab.quality", "quality", blocks=blocks, texts=texts,
-               widths=(("A", 3.0), ("B", 44.0), ("C", 16.0), ("D", 16.0), ("E", 14.0),
-                       ("F", 26.0), ("G", 10.0), ("H", 26.0), ("I", 14.0), ("J", 24.0),
-                       ("K", 22.0)))
+               widths=(("A", 3.0), ("B", 36.0), ("C", 14.0), ("D", 14.0), ("E", 14.0),
+                       ("F", 22.0), ("G", 9.0), ("H", 22.0), ("I", 14.0), ("J", 20.0),
+                       ("K", 18.0)) + tuple((col_letter(12 + i), 14.0)
+                                            for i in range(SET_ASIDE_RAW_COLUMNS - 8)),
+               fit_width=False)   # natural size: the raw columns run onto the pages across
 
 
 def glossary_tab() -> Tab:
     texts = (Text("B2", "glossary.title", "title"), Text("B3", "glossary.subtitle", "subtitle"),
              Text("B5", "glossary.col.term", "table_header"),
              Text("C5", "glossary.col.definition", "table_header"))
-    return Tab("glossary", "tab.glossary", "glossary", texts=texts,
+    return Tab("glossary", "tab.glossary", "glossary", texts=texts, repeat_rows=(5, 5),
                widths=(("A", 3.0), ("B", 30.0), ("C", 110.0)))
 
 

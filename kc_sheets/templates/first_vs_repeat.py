@@ -22,7 +22,8 @@ register({
     "fvr.kpi.repeat_share": ("Part du CA répété", "Repeat revenue share"),
     "fvr.kpi.new": ("Nouveaux clients", "New customers"),
     "fvr.kpi.returning": ("Clients revenus", "Returning customers"),
-    "fvr.kpi.net": ("CA net (après remboursements)", "Net revenue (after refunds)"),
+    "fvr.kpi.net": ("CA net (achats + remboursements)", "Net revenue (purchases + refunds)"),
+    "fvr.kpi.refunds": ("Remboursements et avoirs", "Refunds and credit notes"),
     "col.period": ("Période", "Period"),
     "col.new_customers": ("Nouveaux clients", "New customers"),
     "col.returning_customers": ("Clients revenus", "Returning customers"),
@@ -66,7 +67,7 @@ register({
 })
 
 COLUMNS = (
-    Column("period", "col.period", "text", 12),
+    Column("period", "col.period", "text", 12, months=True),
     Column("orders", "col.orders", "int", 12),
     Column("new_customers", "col.new_customers", "int", 14),
     Column("returning_customers", "col.returning_customers", "int", 14),
@@ -93,21 +94,24 @@ ANALYSIS = Tab(
                   lines=("repeat_share",), width_cm=26.0, height_cm=9.5, y_fmt="money0"),),
     texts=(
         Text("B2", "fvr.title", "title"), Text("B3", "fvr.summary", "subtitle"),
+        # gross purchase revenue + refunds (negative) = net revenue, read left to right
         Text("B6", "fvr.kpi.revenue", "kpi_label", span=2),
         Text("B7", formula=f"=H{TABLE_ROW + 1}", style="kpi", fmt="money", span=2),
-        Text("D6", "fvr.kpi.repeat_share", "kpi_label", span=2),
-        Text("D7", formula=f'=IF(H{TABLE_ROW + 1}=0,"",G{TABLE_ROW + 1}/H{TABLE_ROW + 1})',
+        Text("D6", "fvr.kpi.refunds", "kpi_label", span=2),
+        Text("D7", formula=f"=K{TABLE_ROW + 1}", style="kpi", fmt="money", span=2),
+        Text("F6", "fvr.kpi.net", "kpi_label", span=2),
+        Text("F7", formula=f"=L{TABLE_ROW + 1}", style="kpi", fmt="money", span=2),
+        Text("H6", "fvr.kpi.repeat_share", "kpi_label", span=2),
+        Text("H7", formula=f'=IF(H{TABLE_ROW + 1}=0,"",G{TABLE_ROW + 1}/H{TABLE_ROW + 1})',
              style="kpi", fmt="percent", span=2),
-        Text("F6", "fvr.kpi.new", "kpi_label", span=2),
-        Text("F7", formula=f"=D{TABLE_ROW + 1}", style="kpi", fmt="int", span=2),
-        Text("H6", "fvr.kpi.returning", "kpi_label", span=2),
-        Text("H7", formula=f"=E{TABLE_ROW + 1}", style="kpi", fmt="int", span=2),
-        Text("J6", "fvr.kpi.net", "kpi_label", span=2),
-        Text("J7", formula=f"=L{TABLE_ROW + 1}", style="kpi", fmt="money", span=2),
+        Text("J6", "fvr.kpi.new", "kpi_label", span=2),
+        Text("J7", formula=f"=D{TABLE_ROW + 1}", style="kpi", fmt="int", span=2),
+        Text("L6", "fvr.kpi.returning", "kpi_label"),
+        Text("L7", formula=f"=E{TABLE_ROW + 1}", style="kpi", fmt="int"),
     ) + tuple(Text(f"{chr(66 + i)}{TABLE_ROW}", c.label, "table_header")
               for i, c in enumerate(COLUMNS)),
     widths=(("A", 3.0),) + tuple((chr(66 + i), c.width) for i, c in enumerate(COLUMNS)),
-    tab_color="primary",
+    tab_color="primary", repeat_rows=(TABLE_ROW, TABLE_ROW),
 )
 
 TEMPLATE = Template(

@@ -27,6 +27,7 @@ class Column:
     fmt: Fmt = "text"
     width: float = 14.0
     wrap: bool = False          # long texts (a segment's description) wrap in their cell
+    months: bool = False        # "2022-05" is shown as "mai 2022" / "May 2022" (sheets only)
 
     def style(self, data_style: str) -> str:
         """The named style of the column's cells in a block whose rows use ``data_style``."""
@@ -69,6 +70,7 @@ class Block:
     autofilter: bool = False
     row_height: float | None = None      # points, for rows of wrapped text
     keep: Literal["first", "last"] = "first"   # rows kept when more than ``fixed_rows`` come
+    collapse: bool = False   # .xlsx: the ``fixed_rows`` a run leaves empty are hidden (no gap)
 
     @property
     def anchor_row(self) -> int:
@@ -109,6 +111,8 @@ class Chart:
     line_fmt: Fmt = "percent"
     dynamic: bool = False     # bars = every column after ``category``; titles from the header
     horizontal: bool = False
+    kind: Literal["bar", "line"] = "bar"    # line: one curve per series (no secondary axis)
+    skip: int = 0             # dynamic: columns after ``category`` that are not series
 
     @property
     def chart_id(self) -> int:
@@ -125,6 +129,16 @@ class Heatmap:
     block: str
     skip: int = 0
     rows: int = 1000
+
+
+@dataclass(frozen=True)
+class LabelColours:
+    """A fill per label over a block's cells (after ``skip`` label columns): the R x FM grid
+    coloured by segment. ``labels``: (label key, RRGGBB fill)."""
+
+    block: str
+    labels: tuple[tuple[str, str], ...]
+    skip: int = 1
 
 
 @dataclass(frozen=True)
@@ -172,6 +186,7 @@ class GridSetting:
     col_labels: tuple[str, ...]
     choices: tuple[str, ...]
     default: tuple[tuple[str, ...], ...]
+    former: tuple[tuple[str, str], ...] = ()   # (choice, a label it had before): still read
 
     @property
     def first_cell(self) -> tuple[int, int]:
@@ -189,11 +204,17 @@ class Tab:
     charts: tuple[Chart, ...] = ()
     texts: tuple[Text, ...] = ()
     heatmaps: tuple[Heatmap, ...] = ()
+    colours: tuple[LabelColours, ...] = ()
     widths: tuple[tuple[str, float], ...] = ()
     freeze: str | None = None
     gridlines: bool = False
     tab_color: str | None = None
     fit_width: bool = True      # printed one page wide (False: wide tables run over pages)
+    repeat_rows: tuple[int, int] | None = None   # printed atop every page (default: see printing)
+    page_breaks: tuple[int, ...] = ()            # rows that start a new printed page
+    column_breaks: tuple[str, ...] = ()          # columns that start a new page across
+    landscape: bool = True
+    new: bool = False      # added in a later version: an older workbook gets it at Calculate
 
     def block(self, name: str) -> Block:
         return next(b for b in self.blocks if b.name == name)

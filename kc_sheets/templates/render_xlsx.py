@@ -13,10 +13,11 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.series import SeriesLabel
-from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kc_sheets import __version__
@@ -24,6 +25,7 @@ from kc_sheets.backends.ooxml_zip import normalize_package
 from kc_sheets.cells import col_letter
 from kc_sheets.i18n import Lang, register, t
 from kc_sheets.settings import IDENTITY_SETTINGS, SETTINGS_FIRST_ROW
+from kc_sheets.templates import printing
 from kc_sheets.templates.brand import DEFAULT_BRAND, Brand
 from kc_sheets.templates.model import Block, Chart, GridSetting, Heatmap, Tab, Template
 from kc_sheets.templates.styles import (
@@ -52,7 +54,8 @@ class _Styler:
             s: CellStyle = self.styles[name]
             font = Font(name="Calibri", bold=s.bold, italic=s.italic, size=s.size, color=s.color)
             fill = PatternFill("solid", fgColor=s.fill) if s.fill else PatternFill()
-            align = Alignment(horizontal=s.align, vertical=s.valign, wrap_text=s.wrap)
+            align = Alignment(horizontal=s.align or ("right" if s.indent else None),
+                              vertical=s.valign, wrap_text=s.wrap, indent=s.indent)
             border = Border(
                 bottom=Side("thin", color=s.border_bottom) if s.border_bottom else Side(),
                 top=Side("thin", color=s.border_top) if s.border_top else Side())
@@ -130,6 +133,8 @@ def _render_tab(ws: Worksheet, tab: Tab, template: Template, lang: Lang, brand: 
         _render_chart(ws, tab, chart, lang, styler)
     for heatmap in tab.heatmaps:
         _render_heatmap(ws, tab, heatmap)
+    for colours in tab.colours:
+        _render_colours(ws, tab, colours)
     if tab.role == "settings":
         _render_settings(ws, template, lang, styler)
     elif tab.role == "glossary":
@@ -143,7 +148,7 @@ def _render_tab(ws: Worksheet, tab: Tab, template: Template, lang: Lang, brand: 
         ws.sheet_view.selection[0].sqref = "A2"
     if tab.role != "raw":
         ws.row_dimensions[2].height = 30
-    _page_setup(ws, tab, brand)
+    _page_setup(ws, tab, brand, lang)
 
 
 def _fit_height(ws: Worksheet, cell, tab: Tab, span: int) -> None:
@@ -155,23 +160,35 @@ def _fit_height(ws: Worksheet, cell, tab: Tab, span: int) -> None:
     ws.row_dimensions[cell.row].height = max(current, 14.5 * lines + 3)
 
 
-def _page_setup(ws: Worksheet, tab: Tab, brand: Brand) -> None:
-    ws.page_setup.orientation = "landscape"
+def _page_setup(ws: Worksheet, tab: Tab, brand: Brand, lang: Lang) -> None:
+    """Print settings from :func:`kc_sheets.templates.printing.setup` (one mechanism for the
+    template and every Calculate)."""
+    spec = printing.setup(tab, lang)
+    ws.page_setup.orientation = "landscape" if tab.landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = tab.fit_width
+    ws.sheet_properties.pageSetUpPr.fitToPage = spec.fit_width
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    if not tab.fit_width:            # wide tables: natural size, their first columns on every page
-        ws.page_setup.scale = 80
-        first = next((b for b in tab.blocks if b.dynamic_header), None)
-        if first is not None:
-            ws.print_title_cols = (f"{col_letter(first.anchor_col)}:"
-                                   f"{col_letter(first.anchor_col + len(first.columns) - 1)}")
+    ws.page_setup.fitToHeight = 0           # one page wide, as many pages down as needed
+    if not spec.fit_width:                  # wide tables: natural size, their labels on each page
+        # (at 80 % LibreOffice ended the long Master list on a blank page)
+        ws.page_setup.scale = printing.NATURAL_SCALE
+    if spec.title_cols is not None:
+        ws.print_title_cols = f"{col_letter(spec.title_cols[0])}:{col_letter(spec.title_cols[1])}"
+    if spec.title_rows is not None:
+        ws.print_title_rows = f"{spec.title_rows[0]}:{spec.title_rows[1]}"
+    if spec.area_ref is not None:
+        ws.print_area = spec.area_ref.replace("$", "")
+    for row in spec.breaks:                 # openpyxl: a break after row ``id``
+        ws.row_breaks.append(Break(id=row - 1))
+    for col in spec.column_breaks:
+        ws.col_breaks.append(Break(id=col - 1))
     ws.print_options.horizontalCentered = False
     ws.page_margins.left = ws.page_margins.right = 0.4
     footer = brand.name + (f" · {brand.contact}" if brand.contact else "")
     ws.oddFooter.left.text = footer
     ws.oddFooter.left.size = 8
+    ws.oddFooter.center.text = "&A"          # the tab's name: a loose page says where it is from
+    ws.oddFooter.center.size = 8
     ws.oddFooter.right.text = "&P / &N"
     ws.oddFooter.right.size = 8
 
@@ -193,7 +210,7 @@ def _render_block(ws: Worksheet, block: Block, lang: Lang, styler: _Styler) -> N
             styler.apply(cell, "table_header")
         ws.row_dimensions[row].height = 30
     first = block.first_data_row
-    rows = 1 if block.dynamic_header else (block.fixed_rows or 1)
+    rows = 1      # the style row; the rows a Calculate writes copy it
     if block.row_height:
         for r in range(first, first + (block.fixed_rows or 1)):
             ws.row_dimensions[r].height = block.row_height
@@ -221,6 +238,21 @@ def _render_heatmap(ws: Worksheet, tab: Tab, spec: Heatmap) -> None:
                        end_color=HEATMAP_HIGH))
 
 
+def _render_colours(ws: Worksheet, tab: Tab, spec) -> None:
+    """One fill per label (in both languages: the texts follow the Settings language)."""
+    block = tab.block(spec.block)
+    first, col = block.first_data_row, block.anchor_col + spec.skip
+    rows = block.fixed_height or 1
+    ref = f"{col_letter(col)}{first}:{col_letter(block.anchor_col + block.width - 1)}" \
+          f"{first + rows - 1}"
+    for label, fill in spec.labels:
+        for text in dict.fromkeys(t(label, lang) for lang in ("fr", "en")):
+            quoted = '"' + text.replace('"', '""') + '"'
+            ws.conditional_formatting.add(ref, CellIsRule(
+                operator="equal", formula=[quoted],
+                fill=PatternFill("solid", start_color=fill, end_color=fill, bgColor=fill)))
+
+
 def _render_chart(ws: Worksheet, tab: Tab, spec: Chart, lang: Lang, styler: _Styler) -> None:
     block = next(b for b in tab.blocks if b.name == spec.block)
     keys = [c.key for c in block.columns]
@@ -231,14 +263,17 @@ def _render_chart(ws: Worksheet, tab: Tab, spec: Chart, lang: Lang, styler: _Sty
         c = col + keys.index(key)
         return Reference(ws, min_col=c, max_col=c, min_row=first, max_row=first)
 
-    bar = BarChart()
-    bar.type = "bar" if spec.horizontal else "col"
-    bar.grouping = "stacked" if spec.stacked else "clustered"
-    if spec.stacked:
-        bar.overlap = 100
-    bar.gapWidth = 60
+    if spec.kind == "line":
+        bar = LineChart()
+    else:
+        bar = BarChart()
+        bar.type = "bar" if spec.horizontal else "col"
+        bar.grouping = "stacked" if spec.stacked else "clustered"
+        if spec.stacked:
+            bar.overlap = 100
+        bar.gapWidth = 60
     if spec.dynamic:      # one series per column after the category, titled by its header cell
-        start = col + keys.index(spec.category) + 1
+        start = col + keys.index(spec.category) + 1 + spec.skip
         for c in range(start, col + block.width):
             bar.add_data(Reference(ws, min_col=c, max_col=c, min_row=first, max_row=first),
                          titles_from_data=False)
@@ -251,9 +286,14 @@ def _render_chart(ws: Worksheet, tab: Tab, spec: Chart, lang: Lang, styler: _Sty
             series.tx = SeriesLabel(v=t(block.columns[keys.index(key)].label, lang))
     palette = [styler.styles["table_header"].fill, styler.styles["kpi"].color,
                *SERIES_COLOURS[2:]] if not spec.dynamic else list(SERIES_COLOURS)
-    for series, colour in zip(bar.series, palette * 4):
-        series.graphicalProperties.solidFill = colour
-        series.graphicalProperties.line.solidFill = colour
+    for series, colour in zip(bar.series, palette * 6):
+        if spec.kind == "line":
+            series.graphicalProperties.line.solidFill = colour
+            series.graphicalProperties.line.width = 22000
+            series.smooth = False
+        else:
+            series.graphicalProperties.solidFill = colour
+            series.graphicalProperties.line.solidFill = colour
     categories = ref(spec.category)
     for series in bar.series:
         series.cat = AxDataSource(strRef=StrRef(f=str(categories)))

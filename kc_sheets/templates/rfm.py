@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from kc_sheets.analyses import rfm
+from kc_sheets.analyses.rfm_segments import FORMER_LABELS
 from kc_sheets.i18n import register
 from kc_sheets.settings import with_settings
 from kc_sheets.templates import common
 from kc_sheets.templates.model import (
-    Block, Chart, Choice, Column, GlossaryEntry, GridSetting, Heatmap, Setting, Tab, Template,
-    Text,
+    Block, Chart, Choice, Column, GlossaryEntry, GridSetting, Heatmap, LabelColours, Setting,
+    Tab, Template, Text,
 )
 
 register({
@@ -170,13 +171,13 @@ register({
         "left out of RFM."),
 })
 
-SEGMENT_COLUMNS = (
+SEGMENT_COLUMNS = (      # columns C to G also hold the R x FM grid: wide enough for a segment name
     Column("segment_label", "col.segment", "text", 34),
-    Column("customers", "col.customers", "int", 11),
-    Column("share_of_customers", "col.share_of_customers", "percent", 11),
-    Column("revenue", "col.rfm_revenue", "money0", 14),
-    Column("share_of_revenue", "col.share_of_revenue", "percent", 11),
-    Column("average_recency_days", "col.average_recency", "number", 12),
+    Column("customers", "col.customers", "int", 16),
+    Column("share_of_customers", "col.share_of_customers", "percent", 16),
+    Column("revenue", "col.rfm_revenue", "money0", 16),
+    Column("share_of_revenue", "col.share_of_revenue", "percent", 16),
+    Column("average_recency_days", "col.average_recency", "number", 16),
     Column("average_frequency", "col.average_frequency", "number", 12),
     Column("average_monetary", "col.average_monetary", "money", 13),
     Column("description", "col.description", "text", 42, wrap=True),
@@ -197,8 +198,8 @@ SUMMARY_COLUMNS = (
 )
 RANGE_COLUMNS = (
     Column("criterion_label", "col.criterion", "text"), Column("score", "col.score", "int"),
-    Column("customers", "col.customers", "int"), Column("min_value", "col.min_value", "number"),
-    Column("max_value", "col.max_value", "number"),
+    Column("customers", "col.customers", "int"), Column("min_shown", "col.min_value", "text"),
+    Column("max_shown", "col.max_value", "text"),
 )
 CUSTOMER_COLUMNS = (
     Column("customer_id", "col.customer_id", "text", 18),
@@ -213,6 +214,13 @@ CUSTOMER_COLUMNS = (
     Column("last_purchase", "col.last_purchase", "date", 13),
 )
 
+# Light fills, greens for the best segments to reds for those being lost (text stays readable).
+SEGMENT_FILLS = {
+    "champions": "B7E1A1", "loyal": "CDEBC0", "potential_loyalists": "E2F2D8",
+    "new_customers": "D6EAF8", "promising": "E8F1FA", "need_attention": "FFF2C2",
+    "about_to_sleep": "FFE5B4", "at_risk": "F9CFA8", "cant_lose_them": "F4B6A6",
+    "hibernating": "E6E1EC", "lost": "D9D9D9",
+}
 SEGMENTS_ROW = 17          # header row of the segment table
 GRID_ROW = 51              # header row of the grid of counts
 
@@ -235,6 +243,8 @@ ANALYSIS = Tab(
                   "rfm.chart.title", f"B{SEGMENTS_ROW + 13}", stacked=False, horizontal=True,
                   width_cm=24.0, height_cm=9.5, y_fmt="percent"),),
     heatmaps=(Heatmap("rfm.grid", skip=1, rows=5),),
+    colours=(LabelColours("rfm.grid_segments", tuple(
+        (f"rfm.segment.{key}", SEGMENT_FILLS[key]) for key in rfm.SEGMENT_KEYS)),),
     texts=(
         Text("B2", "rfm.title", "title"), Text("B3", "rfm.subtitle", "subtitle"),
         Text("B6", "rfm.h.summary", "h2", span=2), Text("E6", "col.note", "h2", span=6),
@@ -244,7 +254,7 @@ ANALYSIS = Tab(
         Text(f"B{GRID_ROW + 15}", "rfm.h.ranges", "h2", span=5),
     ),
     widths=(("A", 3.0),) + tuple((chr(66 + i), c.width) for i, c in enumerate(SEGMENT_COLUMNS)),
-    tab_color="primary",
+    tab_color="primary", page_breaks=(SEGMENTS_ROW + 12, GRID_ROW - 1),
 )
 
 CUSTOMERS = Tab(
@@ -265,6 +275,8 @@ GRID_SETTING = GridSetting(
     choices=_CHOICES,
     default=tuple(tuple(f"rfm.segment.{rfm.DEFAULT_GRID[(r, fm)]}" for fm in range(1, 6))
                   for r in range(5, 0, -1)),
+    former=tuple((f"rfm.segment.{key}", label) for key, labels in FORMER_LABELS.items()
+                 for label in labels),    # workbooks built before a segment was renamed
 )
 SETTINGS = (
     Setting("rfm_analysis_date", "setting.rfm_analysis_date", "setting.rfm_analysis_date.help",

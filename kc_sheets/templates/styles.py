@@ -13,7 +13,7 @@ from kc_sheets.templates.brand import Brand
 NUMBER_FORMATS: dict[str, dict[str, str]] = {
     "fr": {
         "text": "@", "int": "#,##0", "money": '#,##0.00\\ "€"', "money0": '#,##0\\ "€"',
-        "percent": "0.0%",
+        "percent": "0.0\\ %",                     # 67,0 % (French typography)
         "date": "dd/mm/yyyy", "datetime": "dd/mm/yyyy hh:mm", "number": "#,##0.00",
         "seconds": "0.0",
     },
@@ -44,6 +44,7 @@ class CellStyle:
     valign: str = "center"
     border_bottom: str | None = None  # colour of a thin bottom border
     border_top: str | None = None
+    indent: int = 0                   # .xlsx: space kept between a number and the next column
 
 
 def cell_styles(brand: Brand) -> dict[str, CellStyle]:
@@ -64,7 +65,7 @@ def cell_styles(brand: Brand) -> dict[str, CellStyle]:
         "kpi_label": CellStyle(size=9.5, color="555555", valign="bottom"),
         "kpi": CellStyle(bold=True, size=16, color=a, align="left"),
         "stamp": CellStyle(italic=True, size=9.5, color="666666"),
-        "cell": CellStyle(size=10, border_bottom="D9DEE5"),
+        "cell": CellStyle(size=10, border_bottom="D9DEE5", indent=1),
         "cell_text": CellStyle(size=10, border_bottom="D9DEE5", align="left"),
         "cell_wrap": CellStyle(size=9.5, border_bottom="D9DEE5", align="left", wrap=True,
                                valign="top"),

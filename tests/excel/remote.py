@@ -127,6 +127,7 @@ class ExcelGrid:
             self.cells[sheet["name"]] = cells
         self.other: list[dict] = []
         self.text_format: dict[str, set[tuple[int, int]]] = {n: set() for n in self.names}
+        self.print_areas: dict[str, str | None] = {}
 
     def apply(self, actions: list[dict]) -> None:
         for action in actions:
@@ -139,6 +140,8 @@ class ExcelGrid:
                 self._copy(action)
             elif func == "setNumberFormat":
                 self._format(action)
+            elif func == "setPrintArea":
+                self.print_areas[self.names[action["sheet_position"]]] = action["args"][0]
             else:
                 self.other.append(action)
 

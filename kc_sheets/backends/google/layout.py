@@ -195,6 +195,19 @@ def layout_requests(template: Template, lang: Lang, brand: Brand = DEFAULT_BRAND
                     "midpoint": {"colorStyle": _rgb(HEATMAP_MID), "type": "PERCENTILE",
                                  "value": "50"},
                     "maxpoint": {"colorStyle": _rgb(HEATMAP_HIGH), "type": "MAX"}}}}})
+        for spec in tab.colours:              # the R x FM grid coloured by segment
+            block = tab.block(spec.block)
+            cells = {"sheetId": sid, "startRowIndex": block.first_data_row - 1,
+                     "endRowIndex": block.first_data_row - 1 + (block.fixed_height or 1),
+                     "startColumnIndex": block.anchor_col - 1 + spec.skip,
+                     "endColumnIndex": block.anchor_col - 1 + block.width}
+            for label, fill in spec.labels:
+                for text in dict.fromkeys(t(label, language) for language in ("fr", "en")):
+                    out.items.append({"addConditionalFormatRule": {"index": 0, "rule": {
+                        "ranges": [cells], "booleanRule": {
+                            "condition": {"type": "TEXT_EQ",
+                                          "values": [{"userEnteredValue": text}]},
+                            "format": {"backgroundColorStyle": _rgb(fill)}}}}})
         for block in tab.blocks:
             if block.autofilter:
                 out.items.append({"setBasicFilter": {"filter": {"range": {
@@ -275,10 +288,10 @@ def chart_spec(tab: Tab, spec: Chart, sid: int, grid_rows: int, lang: Lang,
     category = block.anchor_col + keys.index(spec.category)
     if spec.dynamic:
         last = block.anchor_col + (columns or block.width) - 1
-        bar_cols = list(range(category + 1, last + 1))
+        bar_cols = list(range(category + 1 + spec.skip, last + 1))
     else:
         bar_cols = [block.anchor_col + keys.index(k) for k in spec.bars]
-    kind = "BAR" if spec.horizontal else "COLUMN"
+    kind = "LINE" if spec.kind == "line" else "BAR" if spec.horizontal else "COLUMN"
     series = [{"series": source(c), "targetAxis": "BOTTOM_AXIS" if spec.horizontal
                else "LEFT_AXIS", "type": kind,
                "colorStyle": _rgb(SERIES_COLOURS[i % len(SERIES_COLOURS)])}
@@ -289,7 +302,8 @@ def chart_spec(tab: Tab, spec: Chart, sid: int, grid_rows: int, lang: Lang,
     if spec.lines:
         axes.append({"position": "RIGHT_AXIS"})
     return {"title": t(spec.title, lang), "basicChart": {
-        "chartType": "BAR" if spec.horizontal else ("COMBO" if spec.lines else "COLUMN"),
+        "chartType": "LINE" if spec.kind == "line" else "BAR" if spec.horizontal else (
+            "COMBO" if spec.lines else "COLUMN"),
         "legendPosition": "BOTTOM_LEGEND",
         "stackedType": "STACKED" if spec.stacked else "NOT_STACKED",
         "headerCount": 1 if spec.dynamic else 0, "axis": axes,
