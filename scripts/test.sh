@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what it needs, then runs pytest.
-#   bash scripts/test.sh               # everything (about 5 minutes on 2 cores)
+#   bash scripts/test.sh               # everything (about 15 minutes on 2 cores)
 #   bash scripts/test.sh -m "not slow"   # the quick run for everyday work
 set -euo pipefail
 cd "$(dirname "$0")/.."

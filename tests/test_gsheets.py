@@ -415,3 +415,25 @@ def test_the_request_counts_reported_are_the_requests_sent(sheets) -> None:
     gsheet.calculate(client_, created.spreadsheet_id)
     assert (client_.log.reads, client_.log.writes) == (sheets.reads, sheets.writes)
     assert (sheets.reads, sheets.writes) == (2, 1)
+
+
+@pytest.mark.slow
+def test_an_older_spreadsheet_gets_the_tabs_added_since(sheets) -> None:
+    """A spreadsheet made before the curves tab existed (here: that tab deleted) gets it, laid
+    out with its charts, at its next Calculate."""
+    api = http()
+    created = gsheet.create(api, "cohorts", "fr")
+    meta = api.request("get", urls.spreadsheet(created.spreadsheet_id)).json()
+    curves = next(s["properties"]["sheetId"] for s in meta["sheets"]
+                  if s["properties"]["title"] == "Courbes")
+    api.request("post", urls.batch_update(created.spreadsheet_id),
+                json={"requests": [{"deleteSheet": {"sheetId": curves}}]})
+    assert "Courbes" not in sheets.spreadsheet(created.spreadsheet_id).titles
+    paste(api, created.spreadsheet_id, sample_data.generate(rows=400, seed=5, lang="fr"))
+    result = gsheet.calculate(http(), created.spreadsheet_id)
+    assert "Courbes" in sheets.spreadsheet(created.spreadsheet_id).titles
+    tab = sheets.sheet(created.spreadsheet_id, "Courbes")
+    assert len(tab.charts) == 2
+    header = sheets.values(created.spreadsheet_id, "Courbes")[45]
+    assert header[1:3] == ["Depuis le 1er achat",
+                           result.blocks["cohorts.retention_curves"].columns[1]]

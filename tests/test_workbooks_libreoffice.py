@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from kc_sheets import cdnow, sample_data
-from kc_sheets.calculate import calculate
+from kc_sheets.calculate import calculate, month_names
 from kc_sheets.i18n import t
 from kc_sheets.libreoffice import export_sheets_csv, find_error_values, find_soffice
 from kc_sheets.preview import page_texts, render_png
@@ -58,7 +58,7 @@ def test_calculated_workbook_values_equal_python(tmp_path: Path, lang: str) -> N
     assert total_row[1] == "Total"
     assert number(total_row[5]) == pytest.approx(totals["first_purchase_revenue"], abs=0.005)
     rows = tab[header_row + 2: header_row + 2 + len(by_period)]
-    assert [r[1] for r in rows] == by_period["period"].tolist()
+    assert [r[1] for r in rows] == month_names(by_period["period"], lang).tolist()
     columns = ["orders", "new_customers", "returning_customers", "first_purchase_revenue",
                "repeat_revenue", "revenue", "first_purchase_share", "repeat_share", "refunds",
                "net_revenue"]
@@ -69,11 +69,15 @@ def test_calculated_workbook_values_equal_python(tmp_path: Path, lang: str) -> N
             else:
                 assert number(row[offset]) == pytest.approx(expected[key], abs=0.005), key
     # Key figures are formulas over the Total row: LibreOffice's recomputed values.
+    # Gross revenue + refunds = net revenue, then the repeat share, new and returning customers.
     kpis = tab[7 - 1]
     assert number(kpis[1]) == pytest.approx(totals["revenue"], abs=0.005)
-    assert number(kpis[3]) == pytest.approx(totals["repeat_share"], abs=0.001)
-    assert number(kpis[5]) == totals["new_customers"]
-    assert number(kpis[9]) == pytest.approx(totals["net_revenue"], abs=0.005)
+    assert number(kpis[3]) == pytest.approx(totals["refunds"], abs=0.005)
+    assert number(kpis[5]) == pytest.approx(totals["net_revenue"], abs=0.005)
+    assert number(kpis[1]) + number(kpis[3]) == pytest.approx(number(kpis[5]), abs=0.005)
+    assert number(kpis[7]) == pytest.approx(totals["repeat_share"], abs=0.001)
+    assert number(kpis[9]) == totals["new_customers"]
+    assert number(kpis[11]) == totals["returning_customers"]
     quality = sheets[t("tab.quality", lang)]
     assert number(quality[7 - 1][2]) == result.rows_read == len(frame)
 
@@ -84,7 +88,7 @@ def test_calculated_workbook_renders_with_its_chart(tmp_path: Path) -> None:
     pngs = render_png(path, tmp_path / "png", dpi=50)
     pages = page_texts(tmp_path / "png" / f"{path.stem}.pdf")
     analysis = next(i for i, text in enumerate(pages) if "CA premiers achats et achats" in text)
-    assert "2022-01" in pages[analysis] and "Total" in pages[analysis]
+    assert "janv. 2022" in pages[analysis] and "Total" in pages[analysis]     # month names
     assert pngs[analysis].stat().st_size > 20_000   # the chart is drawn, not an empty frame
     assert not any("Raw Data" == text.strip() for text in pages)
 

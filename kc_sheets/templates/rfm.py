@@ -264,7 +264,7 @@ CUSTOMERS = Tab(
     texts=(Text("B2", "tab.rfm_customers", "title"),
            Text("B3", "rfm.customers.subtitle", "subtitle")),
     widths=(("A", 3.0),) + tuple((chr(66 + i), c.width) for i, c in enumerate(CUSTOMER_COLUMNS)),
-    freeze="C7", tab_color="primary",
+    freeze="C7", tab_color="primary", landscape=False,   # a long list: more rows a page
 )
 
 _CHOICES = tuple(f"rfm.segment.{key}" for key in rfm.SEGMENT_KEYS)
