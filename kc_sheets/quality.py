@@ -32,16 +32,16 @@ register({
     "reason.invalid_date": ("Date illisible", "Unreadable date"),
     "reason.impossible_date": ("Date impossible (ex. 31/02, ou hors 1970-2099)",
                                "Impossible date (e.g. 31/02, or outside 1970-2099)"),
-    "reason.invalid_amount": ("Montant illisible ou valeur d'erreur (#N/A, #VALEUR!…)",
+    "reason.invalid_amount": ("Montant illisible ou erreur (#N/A, #VALEUR!…)",
                               "Unreadable amount or error value (#N/A, #VALUE!…)"),
     "reason.invalid_id": ("ID illisible : valeur d'erreur (#N/A, #REF!…)",
                           "Unreadable ID: error value (#N/A, #REF!…)"),
     "reason.missing_date": ("Date manquante", "Missing date"),
     "reason.missing_amount": ("Montant manquant", "Missing amount"),
     "reason.missing_customer": ("Client manquant (commande invité sans ID client)",
-                                "Missing customer (guest order without a customer ID)"),
-    "reason.conflicting_customer": ("ID client différent des autres lignes de la même commande",
-                                    "Customer ID differs from the other lines of the same order"),
+                                "Missing customer (guest order, no customer ID)"),
+    "reason.conflicting_customer": ("Plusieurs ID client dans une même commande",
+                                    "Several customer IDs in one order"),
 })
 
 

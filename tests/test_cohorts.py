@@ -174,10 +174,11 @@ def test_analyse_blocks():
                             "cohorts.retention_curves", "cohorts.ltv_curves", "cohorts.summary"]
     curves = blocks["cohorts.retention_curves"]          # periods down, cohorts across
     triangle = blocks["cohorts.retention_rate"]
-    assert curves["period"].tolist() == [f"Quarter {i}" for i in range(triangle.shape[1] - 2)]
+    assert curves["period"].tolist() == [f"Quarter {i}"                 # from period 1 on
+                                         for i in range(1, triangle.shape[1] - 2)]
     assert curves.columns[-1] == triangle["cohort"].iloc[-1]          # the weighted average
     for cohort in curves.columns[1:-1]:
-        row = triangle.set_index("cohort").loc[cohort].iloc[1:].to_numpy(dtype=float)
+        row = triangle.set_index("cohort").loc[cohort].iloc[2:].to_numpy(dtype=float)
         np.testing.assert_array_equal(curves[cohort].to_numpy(), row)
     assert blocks["cohorts.by_cohort_period"]["cohort"].iloc[0] == "2024-Q1"
     default = cohorts.analyse(context(TWELVE))                   # no period in Settings: month

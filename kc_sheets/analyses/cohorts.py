@@ -322,15 +322,16 @@ register({"unit.month": ("Mois", "Month"), "unit.quarter": ("Trim.", "Quarter"),
           "unit.year": ("Année", "Year")})
 CURVE_COHORTS = 6        # cohorts drawn as curves: the latest that reached CURVE_MIN_PERIODS
 CURVE_MIN_PERIODS = 4
-CURVE_METRICS = {"retention_curves": "retention_rate",
-                 "ltv_curves": "cumulative_net_revenue_per_customer"}
+CURVE_METRICS = {"retention_curves": ("retention_rate", 1),      # (triangle, first period)
+                 "ltv_curves": ("cumulative_net_revenue_per_customer", 0)}
 
 
 def curves(triangle_frame: pd.DataFrame, lang: str = "fr", period: str = "month",
-           cohorts: int = CURVE_COHORTS) -> pd.DataFrame:
+           cohorts: int = CURVE_COHORTS, first: int = 0) -> pd.DataFrame:
     """A triangle turned into curves: one row per period since acquisition ("Mois 0", …), one
     column per cohort (the latest ``cohorts`` that reached ``CURVE_MIN_PERIODS`` periods, oldest
-    first), then the weighted average of all cohorts.
+    first), then the weighted average of all cohorts; from period ``first`` on (the retention
+    curves start at period 1: period 0 is 100 % for every cohort and would flatten the rest).
 
     >>> tri = pd.DataFrame({"cohort": ["2024-01", "2024-02", "Moyenne pondérée"],
     ...     "new_customers": [2, 1, 3], "period_0": [1.0, 1.0, 1.0], "period_1": [0.5, None, 0.5]})
@@ -342,13 +343,14 @@ def curves(triangle_frame: pd.DataFrame, lang: str = "fr", period: str = "month"
     reached = body[periods].notna().sum(axis=1).to_numpy() if len(body) else np.zeros(0)
     chosen = body[reached >= min(CURVE_MIN_PERIODS, len(periods))].tail(cohorts)
     unit = t(f"unit.{period}", lang)
-    out = pd.DataFrame({"period": pd.array([f"{unit} {i}" for i in range(len(periods))],
+    shown = periods[first:]
+    out = pd.DataFrame({"period": pd.array([f"{unit} {i}" for i in range(first, len(periods))],
                                            dtype="str")})
     for _, row in chosen.iterrows():
-        out[str(row["cohort"])] = row[periods].to_numpy(dtype=float)
+        out[str(row["cohort"])] = row[shown].to_numpy(dtype=float)
     if len(triangle_frame):
         last = triangle_frame.iloc[-1]
-        out[str(last["cohort"])] = last[periods].to_numpy(dtype=float)
+        out[str(last["cohort"])] = last[shown].to_numpy(dtype=float)
     return out
 
 
@@ -411,7 +413,8 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
     blocks = {"cohorts.by_cohort_period": table}
     for metric in TRIANGLE_METRICS:
         blocks[f"cohorts.{metric}"] = triangle(table, metric, ctx.lang)
-    for name, metric in CURVE_METRICS.items():
-        blocks[f"cohorts.{name}"] = curves(blocks[f"cohorts.{metric}"], ctx.lang, period)
+    for name, (metric, first) in CURVE_METRICS.items():
+        blocks[f"cohorts.{name}"] = curves(blocks[f"cohorts.{metric}"], ctx.lang, period,
+                                           first=first)
     blocks["cohorts.summary"] = summary(table)
     return blocks

@@ -236,9 +236,9 @@ def quality_tab() -> Tab:
              Text("J6", "quality.h.run", "h2"), Text("B17", "quality.h.reasons", "h2"),
              Text("B33", "quality.h.set_aside", "h2"))
     return Tab("quality", "tab.quality", "quality", blocks=blocks, texts=texts,
-               widths=(("A", 3.0), ("B", 36.0), ("C", 14.0), ("D", 14.0), ("E", 14.0),
-                       ("F", 22.0), ("G", 9.0), ("H", 22.0), ("I", 14.0), ("J", 20.0),
-                       ("K", 18.0)) + tuple((col_letter(12 + i), 14.0)
+               widths=(("A", 3.0), ("B", 44.0), ("C", 14.0), ("D", 14.0), ("E", 14.0),
+                       ("F", 20.0), ("G", 9.0), ("H", 20.0), ("I", 14.0), ("J", 18.0),
+                       ("K", 16.0)) + tuple((col_letter(12 + i), 14.0)
                                             for i in range(SET_ASIDE_RAW_COLUMNS - 8)),
                fit_width=False)   # natural size: the raw columns run onto the pages across
 

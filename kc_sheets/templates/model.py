@@ -28,11 +28,14 @@ class Column:
     width: float = 14.0
     wrap: bool = False          # long texts (a segment's description) wrap in their cell
     months: bool = False        # "2022-05" is shown as "mai 2022" / "May 2022" (sheets only)
+    centered: bool = False      # short labels in a grid: centred (and wrapped at spaces)
 
     def style(self, data_style: str) -> str:
         """The named style of the column's cells in a block whose rows use ``data_style``."""
         if data_style != "cell":
             return data_style
+        if self.centered:
+            return "cell_grid"
         return "cell_wrap" if self.wrap else "cell_text" if self.fmt == "text" else "cell"
 
 

@@ -54,8 +54,8 @@ class _Styler:
             s: CellStyle = self.styles[name]
             font = Font(name="Calibri", bold=s.bold, italic=s.italic, size=s.size, color=s.color)
             fill = PatternFill("solid", fgColor=s.fill) if s.fill else PatternFill()
-            align = Alignment(horizontal=s.align or ("right" if s.indent else None),
-                              vertical=s.valign, wrap_text=s.wrap, indent=s.indent)
+            align = Alignment(horizontal=s.align, vertical=s.valign, wrap_text=s.wrap,
+                              indent=s.indent)
             border = Border(
                 bottom=Side("thin", color=s.border_bottom) if s.border_bottom else Side(),
                 top=Side("thin", color=s.border_top) if s.border_top else Side())

@@ -186,7 +186,7 @@ SEGMENT_COLUMNS = (      # columns C to G also hold the R x FM grid: wide enough
 GRID_COLUMNS = (Column("r_score", "col.r_fm", "int"),) + tuple(
     Column(f"fm_{i}", f"col.fm_{i}", "int") for i in range(1, 6))
 GRID_SEGMENT_COLUMNS = (Column("r_score", "col.r_fm", "int"),) + tuple(
-    Column(f"fm_{i}", f"col.fm_{i}", "text", wrap=True) for i in range(1, 6))
+    Column(f"fm_{i}", f"col.fm_{i}", "text", centered=True) for i in range(1, 6))
 SUMMARY_COLUMNS = (
     Column("customers", "col.segmented_customers", "int"),
     Column("revenue", "col.rfm_revenue", "money"),
@@ -264,7 +264,7 @@ CUSTOMERS = Tab(
     texts=(Text("B2", "tab.rfm_customers", "title"),
            Text("B3", "rfm.customers.subtitle", "subtitle")),
     widths=(("A", 3.0),) + tuple((chr(66 + i), c.width) for i, c in enumerate(CUSTOMER_COLUMNS)),
-    freeze="C7", tab_color="primary", landscape=False,   # a long list: more rows a page
+    freeze="C7", tab_color="primary",
 )
 
 _CHOICES = tuple(f"rfm.segment.{key}" for key in rfm.SEGMENT_KEYS)

@@ -44,7 +44,7 @@ class CellStyle:
     valign: str = "center"
     border_bottom: str | None = None  # colour of a thin bottom border
     border_top: str | None = None
-    indent: int = 0                   # .xlsx: space kept between a number and the next column
+    indent: int = 0                   # characters of space before a left-aligned text
 
 
 def cell_styles(brand: Brand) -> dict[str, CellStyle]:
@@ -65,10 +65,12 @@ def cell_styles(brand: Brand) -> dict[str, CellStyle]:
         "kpi_label": CellStyle(size=9.5, color="555555", valign="bottom"),
         "kpi": CellStyle(bold=True, size=16, color=a, align="left"),
         "stamp": CellStyle(italic=True, size=9.5, color="666666"),
-        "cell": CellStyle(size=10, border_bottom="D9DEE5", indent=1),
-        "cell_text": CellStyle(size=10, border_bottom="D9DEE5", align="left"),
+        "cell": CellStyle(size=10, border_bottom="D9DEE5"),
+        # text one space in from the left: never glued to the number of the column before
+        "cell_text": CellStyle(size=10, border_bottom="D9DEE5", align="left", indent=1),
         "cell_wrap": CellStyle(size=9.5, border_bottom="D9DEE5", align="left", wrap=True,
-                               valign="top"),
+                               valign="top", indent=1),
+        "cell_grid": CellStyle(size=9.5, border_bottom="D9DEE5", align="center", wrap=True),
         "total": CellStyle(bold=True, size=10, fill=light, border_top=p, border_bottom=p),
         "setting_value": CellStyle(bold=True, size=10.5, color=p, fill="FFF8E5",
                                    border_bottom="E0C97A"),
