@@ -142,6 +142,10 @@ def test_main_puts_the_same_values_in_the_same_cells_as_the_xlsx_path(
     assert differences(grid, xlsx_cells(Path(reference))) == []
     assert grid.reparsed() == [] and grid.apostrophes() == []
     assert grid.cells[FVR][(29, 2)] == "Total" and grid.cells[FVR][(29, 3)] > 250  # orders
+    # every result tab's print area is the one the .xlsx path sets: where the results end
+    from tests.test_print import print_areas
+    expected = {tab: ref.split("!", 1)[1] for tab, ref in print_areas(Path(reference)).items()}
+    assert grid.print_areas == expected and FVR in expected
     funcs = [a["func"] for a in actions]
     assert funcs[:2] == ["setScreenUpdating", "setCalculation"]
     assert actions[0]["args"] == [False] and actions[1]["args"] == ["Manual"]

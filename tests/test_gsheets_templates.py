@@ -318,10 +318,13 @@ def _check_run(run: Run, template_id: str, lang: str) -> None:
     assert run.reads <= 2
     assert run.writes == 1
     # Two reads, then one atomic spreadsheets.batchUpdate: every block's values (updateCells),
-    # the layer cake's series (updateChartSpec) and the run marker.
+    # the layer cake's series (updateChartSpec), the empty rows of the yearly churn tables
+    # hidden (updateDimensionProperties) and the run marker.
     assert run.methods == ["get", "values.batchGet", "batchUpdate"]
     assert set(run.batch_kinds) <= {"updateCells", "updateChartSpec", "createDeveloperMetadata",
-                                    "updateSheetProperties"}
+                                    "updateSheetProperties", "updateDimensionProperties"}
+    collapsing = [b for tab in template.tabs for b in tab.blocks if b.collapse]
+    assert run.batch_kinds.count("updateDimensionProperties") <= 2 * len(collapsing)
     assert run.batch_kinds.count("updateChartSpec") == len(dynamic)
     assert run.batch_kinds.count("createDeveloperMetadata") == 1
     _compare_frames(run)
@@ -330,7 +333,19 @@ def _check_run(run: Run, template_id: str, lang: str) -> None:
 
 def test_churn_layer_cake_has_one_series_per_cohort_written(runs) -> None:
     with runs.use("churn", "fr", changes=True) as run:
+        _check_yearly_rows_hidden(run)
         _check_layer_cake(run)
+
+
+def _check_yearly_rows_hidden(run: Run) -> None:
+    """The rows a yearly churn table leaves empty are hidden (no gap), as in the .xlsx file."""
+    block = churn_template.CUSTOMERS.block("churn.customer_churn")
+    shown = len(run.reference.blocks["churn.customer_churn"])
+    sheet = run.emulator.sheet(run.spreadsheet_id, "Churn clients")
+    first = block.first_data_row - 1
+    hidden = {i for i, m in sheet.row_metadata.items() if m.get("hiddenByUser")}
+    assert not hidden & set(range(first, first + shown))
+    assert set(range(first + shown, first + block.fixed_height)) <= hidden
 
 
 def _check_layer_cake(run: Run) -> None:

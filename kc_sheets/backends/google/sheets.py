@@ -268,6 +268,7 @@ class GSheetBook:
                     "fields": "gridProperties.rowCount,gridProperties.columnCount"}})
             for block_write in tab_write.blocks:
                 pieces += _block_pieces(sid, block_write, grid_rows)
+                tail += _collapse_requests(sid, block_write)
             tail += self._chart_updates(tab_write, sid, grid_rows)
         self.writer = Writer(self.http, self.id, self.metadata(), self.max_payload)
         self.writer.send(head, pieces, tail)
@@ -289,6 +290,25 @@ class GSheetBook:
             spec, chart, sid, grid_rows, self.lang, widths[chart.block])}}
             for chart in spec.charts
             if chart.dynamic and chart.block in widths and chart.chart_id in present]
+
+
+def _collapse_requests(sid: int, write: BlockWrite) -> list[dict]:
+    """A fixed table's rows this run leaves empty are hidden, the others shown (no gap between
+    the yearly churn tables), as in the .xlsx file."""
+    block = write.block
+    if not block.collapse or block.fixed_height is None:
+        return []
+    first = block.first_data_row - 1
+    shown = max(1, min(len(write.frame), block.fixed_height))
+    out = []
+    for start, end, hidden in ((first, first + shown, False),
+                               (first + shown, first + block.fixed_height, True)):
+        if end > start:
+            out.append({"updateDimensionProperties": {
+                "range": {"sheetId": sid, "dimension": "ROWS", "startIndex": start,
+                          "endIndex": end},
+                "properties": {"hiddenByUser": hidden}, "fields": "hiddenByUser"}})
+    return out
 
 
 def _block_pieces(sid: int, write: BlockWrite, grid_rows: int) -> list[Piece]:
