@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from kc_sheets import __version__
+from kc_sheets.analyses import periods as _periods  # noqa: F401 (the units' labels)
 from kc_sheets.backends.protocol import BlockWrite, TabWrite
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import LANGS, Lang, number, register, t
@@ -38,9 +39,6 @@ register({
         "modèle à ajouter, par ex. « --template first-vs-repeat ».",
         "this workbook is not a kc_sheets template (no 'Settings' tab). Name the template to "
         "add, e.g. '--template first-vs-repeat'."),
-    "unit.month": ("Mois", "Month"),
-    "unit.quarter": ("Trim.", "Quarter"),
-    "unit.year": ("Année", "Year"),
     "col.total": ("Total", "Total"),
     "calc.cut_table": (
         "Onglet « {tab} » : les tableaux montrent {shown} lignes sur {rows} ({which}) ; la liste "

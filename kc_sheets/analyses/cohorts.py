@@ -318,8 +318,6 @@ def triangle(table: pd.DataFrame, metric: str, lang: str = "fr") -> pd.DataFrame
     return out
 
 
-register({"unit.month": ("Mois", "Month"), "unit.quarter": ("Trim.", "Quarter"),
-          "unit.year": ("Année", "Year")})
 CURVE_COHORTS = 6        # cohorts drawn as curves: the latest that reached CURVE_MIN_PERIODS
 CURVE_MIN_PERIODS = 4
 CURVE_METRICS = {"retention_curves": ("retention_rate", 1),      # (triangle, first period)

@@ -6,6 +6,11 @@ from typing import Literal
 
 import pandas as pd
 
+from kc_sheets.i18n import register
+
+register({"unit.month": ("Mois", "Month"), "unit.quarter": ("Trim.", "Quarter"),
+          "unit.year": ("Année", "Year")})     # "Mois 3": triangle headers and curves
+
 Period = Literal["month", "quarter", "year"]
 PERIODS: tuple[Period, ...] = ("month", "quarter", "year")
 _FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
