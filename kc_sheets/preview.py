@@ -69,7 +69,7 @@ def printed_pages(pdf: Path) -> list[tuple[str, list[str]]]:
     """Each printed page as (its tab, its content lines): the tab is read from the footer
     (``&A``, the sheet's name), the footer itself is left out. A page without footer has no
     tab ("")."""
-    pages = pdf_text(pdf).split("\f")
+    pages = page_texts(pdf)
     if pages and not pages[-1].strip():
         pages = pages[:-1]                    # pdftotext ends with a form feed
     out = []
@@ -139,8 +139,9 @@ def page_problems(pages: list[tuple[str, list[str]]],
             problems.append(f"{where}: a cell shows ### ({narrow[0][:80]})")
         if tab in seen:
             row_words, col_lines = repeated.get(tab, (set(), set()))
-            if tab in repeated and all(_words(line) <= row_words or tuple(_ordered_words(line)) in col_lines
-                   for line in lines):
+            if tab in repeated and all(_words(line) <= row_words
+                                       or tuple(_ordered_words(line)) in col_lines
+                                       for line in lines):
                 problems.append(f"{where}: only the repeated headers")
             elif not _words(lines[0]) <= headings.get(tab, set()):
                 problems.append(f"{where}: a table continued without its header "

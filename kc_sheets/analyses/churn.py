@@ -272,6 +272,7 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
     orders, lang = ctx.ingested.orders, ctx.lang
     years = YearlyCohorts(orders, shared_cells(ctx, "year", with_retained=True))
     cake = layer_cake(orders, lang, years)
+    churn = customer_retention(orders, lang, years, churn=True)
     return {
         "churn.by_cohort_year": by_cohort_year(orders, lang, years),
         "churn.net_revenue": net_revenue(orders, lang, years),
@@ -279,8 +280,8 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
         "churn.net_revenue_retention": net_revenue_retention(orders, lang, years),
         "churn.active_customers": active_customers(orders, lang, years),
         "churn.customer_retention": customer_retention(orders, lang, years),
-        "churn.customer_churn": customer_retention(orders, lang, years, churn=True),
-        "churn.customer_churn_chart": customer_retention(orders, lang, years, churn=True),
+        "churn.customer_churn": churn,
+        "churn.customer_churn_chart": churn,       # the same table, under the churn chart
         "churn.layer_cake": cake,
         "churn.layer_cake_by_year": layer_cake_by_year(cake),
     }
