@@ -17,7 +17,9 @@ import pandas as pd
 
 from kc_sheets import __version__
 from kc_sheets.analyses import periods as _periods  # noqa: F401 (the units' labels)
+from kc_sheets.analyses.contract import BrokenPromise
 from kc_sheets.backends.protocol import BlockWrite, TabWrite
+from kc_sheets.blocks import QUALITY, RUN
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import LANGS, Lang, number, register, t
 from kc_sheets.progress import report
@@ -196,13 +198,13 @@ def run_analyses(template: Template, raw: RawTable, settings: Settings, settings
 def quality_blocks(ingested: Ingested, lang: Lang, limit: int | None = SET_ASIDE_SHOWN
                    ) -> dict[str, pd.DataFrame]:
     quality = ingested.quality
-    return {
+    return QUALITY.checked({
         "quality.summary": quality.summary(),
         "quality.mapping": quality.mapping,
         "quality.by_reason": quality.by_reason,
         "quality.notes": note_rows(list(quality.notes)),
         "quality.set_aside": ingested.set_aside_table(limit=limit, lang=lang),
-    }
+    })
 
 
 def run_blocks(template: Template, ingested: Ingested, lang: Lang, seconds: float,
@@ -213,13 +215,13 @@ def run_blocks(template: Template, ingested: Ingested, lang: Lang, seconds: floa
              rows=number(quality.rows_read, lang), used=number(quality.rows_used, lang),
              seconds=number(seconds, lang, 1),
              version=__version__)
-    return {
+    return RUN.checked({
         "run.stamp": pd.DataFrame({"text": [text]}),
         "run.details": pd.DataFrame([{
             "calculated_at": pd.Timestamp(now.replace(microsecond=0)), "template": template.id,
             "version": __version__, "duration_s": round(seconds, 2),
             "rows_read": quality.rows_read}]),
-    }
+    })
 
 
 def tab_writes(template: Template, blocks: dict[str, pd.DataFrame], lang: Lang,
@@ -359,6 +361,7 @@ def calculate_book(book, *, template_id: str | None = None, lang: Lang | None = 
     now = now or dt.datetime.now()
     seconds = time.perf_counter() - started
     blocks.update(run_blocks(template, ingested, lang, seconds, now))
+    check_placed(template, blocks)
     _note_cut_tables(template, blocks, lang, tab_lang)
     report("write")
     written = book.write(tab_writes(template, blocks, lang, tab_lang, settings.period))
@@ -366,6 +369,16 @@ def calculate_book(book, *, template_id: str | None = None, lang: Lang | None = 
     return RunResult(written, template.id, lang, quality.rows_read, quality.rows_used,
                      quality.rows_set_aside, quality.revenue_used, quality.customers,
                      quality.orders, time.perf_counter() - started, blocks, ingested)
+
+
+def check_placed(template: Template, blocks: dict[str, pd.DataFrame]) -> None:
+    """Every block the template places was produced (else our bug, before anything is
+    written: a tab is never left with a stale table)."""
+    missing = [f"{block.name} (tab {tab.key})" for tab, block in template.blocks()
+               if block.name not in blocks]
+    if missing:
+        raise BrokenPromise(f"template {template.id}: placed blocks not produced: "
+                            + ", ".join(missing))
 
 
 def _note_cut_tables(template: Template, blocks: dict[str, pd.DataFrame], lang: Lang,

@@ -13,6 +13,8 @@ from kc_sheets.backends.raw_writer import fill_raw_data
 from kc_sheets.backends.xlsx import XlsxBook
 from kc_sheets.templates import get
 from kc_sheets.templates.render_xlsx import build
+from tests.sheets_emulator import SheetsEmulator
+from tests.support import google
 
 DATA = Path(__file__).parent / "data"
 
@@ -62,3 +64,22 @@ def part_bytes(path: Path, part: str) -> bytes:
 @pytest.fixture
 def small_book(tmp_path: Path) -> Path:
     return make_workbook(tmp_path, ten_orders())
+
+
+
+@pytest.fixture
+def sheets(monkeypatch):
+    """The Sheets API emulator on 127.0.0.1, the client's environment pointed at it."""
+    with SheetsEmulator(tokens=("test-token", google.TOKEN)) as emulator:
+        monkeypatch.setenv("KC_SHEETS_GOOGLE_API_BASE", emulator.base_url)
+        monkeypatch.setenv("KC_SHEETS_RETRY_BASE", "0.01")
+        yield emulator
+
+
+@pytest.fixture(scope="module")
+def xw():
+    """xlwings' remote engine (the open-source part: its JSON protocol, no Excel needed)."""
+    pytest.importorskip("xlwings")
+    from tests.excel.remote import remote_xlwings
+
+    return remote_xlwings()

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from kc_sheets.analyses import churn
 from kc_sheets.analyses.churn import BY_COHORT_YEAR_COLUMNS, LAYER_CAKE_COLUMNS, by_cohort_year, \
     customer_retention, layer_cake, net_revenue, net_revenue_retention, net_revenue_share
-from tests.test_cohorts import context, load_cdnow, make_orders, random_orders
+from tests.support.cohorts import context, load_cdnow, random_orders
+from tests.support.orders import make_orders
 
 nan = np.nan
 

@@ -3,8 +3,6 @@ random orders (hypothesis, against a plain pandas reference) and on the CDNOW ma
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,19 +13,10 @@ from kc_sheets.analyses import cohorts
 from kc_sheets.analyses.cohorts import LONG_COLUMNS, SUMMARY_COLUMNS, TRIANGLE_METRICS, \
     by_cohort_period, cohort_cells, customer_months, summary, triangle
 
-from tests.orders import cdnow_orders as shared_cdnow_orders
-from tests.orders import make_orders  # noqa: F401 - used here and by test_churn, test_retention
+from tests.support.cohorts import TWELVE, context, load_cdnow, random_orders
+from tests.support.orders import make_orders  # noqa: F401 - used here and by test_churn, test_retention
 
 nan = np.nan
-
-
-
-
-
-
-def context(orders: pd.DataFrame, lang: str = "en", **settings_values) -> SimpleNamespace:
-    return SimpleNamespace(ingested=SimpleNamespace(orders=orders), lang=lang,
-                           settings=SimpleNamespace(**settings_values))
 
 
 # Twelve orders in 2024. January: A buys twice (100, 30), B once (50) -> cohort January {A, B}.
@@ -35,20 +24,6 @@ def context(orders: pd.DataFrame, lang: str = "en", **settings_values) -> Simple
 # day (80, 20), D once (70) -> cohort February {C, D}. March: A buys 60; C places a 0.00 order
 # (a purchase: C is active); Z's only order is a refund of 10 (no cohort). April: B buys 40;
 # E buys for the first time (15.50) -> cohort April {E}. Nobody is acquired in March.
-TWELVE = make_orders([
-    ("o1", "2024-01-05", "A", 100.00, 2),
-    ("o2", "2024-01-15", "B", 50.00, 3),
-    ("o3", "2024-01-20", "A", 30.00, 4),
-    ("o4", "2024-02-03", "B", -20.00, 5),
-    ("o5", "2024-02-10", "C", 80.00, 6),
-    ("o6", "2024-02-10", "C", 20.00, 7),
-    ("o7", "2024-02-25", "D", 70.00, 8),
-    ("o8", "2024-03-05", "C", 0.00, 9),
-    ("o9", "2024-03-10", "A", 60.00, 10),
-    ("o10", "2024-03-20", "Z", -10.00, 11),
-    ("o11", "2024-04-02", "B", 40.00, 12),
-    ("o12", "2024-04-30", "E", 15.50, 13),
-])
 TOTAL_NET = 435.5
 
 
@@ -253,19 +228,6 @@ def test_no_orders():
 
 # --- properties on random orders, against a plain pandas reference ---------------------------
 
-ORDER = st.tuples(st.integers(0, 900),                         # day after 2022-11-01
-                  st.sampled_from(["A", "B", "C", "D", "E", "00042", "42"]),
-                  st.integers(-20_000, 50_000))                # cents, 0 included
-
-
-@st.composite
-def random_orders(draw, min_size=1):
-    rows = draw(st.lists(ORDER, min_size=min_size, max_size=40))
-    position = draw(st.permutations(range(len(rows))))
-    start = pd.Timestamp("2022-11-01")
-    return make_orders([(f"o{i}", start + pd.Timedelta(days=day), customer, cents / 100,
-                         position[i] + 2) for i, (day, customer, cents) in enumerate(rows)])
-
 
 LENGTH = {"month": 1, "quarter": 3, "year": 12}
 
@@ -343,10 +305,6 @@ def test_properties(orders, period):
 @pytest.fixture(scope="module")
 def cdnow_orders() -> pd.DataFrame:
     return load_cdnow()
-
-
-def load_cdnow() -> pd.DataFrame:
-    return shared_cdnow_orders()
 
 
 def test_cdnow_monthly_cohorts(cdnow_orders):

@@ -37,32 +37,16 @@ from kc_sheets.i18n import t
 from kc_sheets.templates import get
 from kc_sheets.templates.render_xlsx import build
 from tests.conftest import make_workbook, ten_orders
+from tests.support.excel import alerts, differences, run_main
+from tests.support.printing import print_areas
 from tests.excel.remote import (
-    ExcelGrid, payload_from_xlsx, remote_xlwings, same, xlsx_cells,
+    payload_from_xlsx, xlsx_cells,
 )
 
 pytest.importorskip("xlwings")
 FVR, QUALITY = "CA 1ers vs répétés", "Qualité des données"
 TRICKY = ['=HYPERLINK("http://example.com","clic")', "00123", "TRUE", "12%", "2024-01-31",
           "+33 6 12 34 56 78", "=1+2"]
-
-
-@pytest.fixture(scope="module")
-def xw():
-    return remote_xlwings()
-
-
-def run_main(xw, monkeypatch, payload: dict, call=None) -> tuple[ExcelGrid, list[dict]]:
-    """Open ``payload`` as the calling workbook, run main() (or ``call``), replay the actions."""
-    from kc_sheets import excel
-
-    book = xw.Book(json=payload)
-    monkeypatch.setattr(xw.Book, "_mock_caller", book, raising=False)
-    (call or excel.main)()
-    actions = book.json()["actions"]
-    grid = ExcelGrid(payload)
-    grid.apply(actions)
-    return grid, actions
 
 
 def orders_with_tricky_text(rows: int = 300) -> pd.DataFrame:
@@ -76,25 +60,6 @@ def orders_with_tricky_text(rows: int = 300) -> pd.DataFrame:
     extra = [dict(zip(columns, row)) for row in extra]
     return pd.concat([frame, pd.DataFrame(extra, columns=columns, dtype=object)],
                      ignore_index=True)
-
-
-def run_cells() -> set[tuple[str, tuple[int, int]]]:
-    """Cells holding the run's date and duration (they differ between two runs)."""
-    out = set()
-    for tab, block in get("first-vs-repeat").blocks():
-        if block.name.startswith("run."):
-            rows = range(block.anchor_row, block.anchor_row + len(block.columns))
-            col = block.anchor_col + (1 if block.layout == "fields" else 0)
-            out |= {(t(tab.title, "fr"), (r, col)) for r in rows}
-    return out
-
-
-def differences(grid: ExcelGrid, reference: dict) -> list:
-    skip = run_cells()
-    return [(sheet, key, grid.cells[sheet].get(key), cells.get(key))
-            for sheet, cells in reference.items()
-            for key in sorted(set(cells) | set(grid.cells[sheet]))
-            if (sheet, key) not in skip and not same(grid.cells[sheet].get(key), cells.get(key))]
 
 
 # --- values as Excel receives them -------------------------------------------------------------
@@ -143,7 +108,6 @@ def test_main_puts_the_same_values_in_the_same_cells_as_the_xlsx_path(
     assert grid.reparsed() == [] and grid.apostrophes() == []
     assert grid.cells[FVR][(29, 2)] == "Total" and grid.cells[FVR][(29, 3)] > 250  # orders
     # every result tab's print area is the one the .xlsx path sets: where the results end
-    from tests.test_print import print_areas
     expected = {tab: ref.split("!", 1)[1] for tab, ref in print_areas(Path(reference)).items()}
     assert grid.print_areas == expected and FVR in expected
     funcs = [a["func"] for a in actions]
@@ -211,10 +175,6 @@ def test_rows_of_a_longer_previous_run_are_cleared(xw, monkeypatch, tmp_path: Pa
     calculate(big)
     assert differences(grid, xlsx_cells(big)) == []
     assert max(r for (r, c) in grid.cells[FVR] if c == 2) == 32   # Total + three months
-
-
-def alerts(actions: list[dict]) -> list[tuple[str, str, str]]:
-    return [(a["args"][0], a["args"][1], a["args"][3]) for a in actions if a["func"] == "alert"]
 
 
 @pytest.mark.parametrize("lang, start", [

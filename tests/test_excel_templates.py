@@ -29,7 +29,7 @@ from kc_sheets.templates import get  # noqa: E402
 from kc_sheets.templates.model import Block, Tab  # noqa: E402
 from kc_sheets.templates.render_xlsx import build  # noqa: E402
 from tests.excel.remote import ExcelGrid, payload_from_xlsx, xlsx_cells  # noqa: E402
-from tests.test_excel import alerts, differences, run_main, xw  # noqa: E402,F401  (xw: fixture)
+from tests.support.excel import alerts, differences, run_main  # noqa: E402
 
 TEMPLATES = ("rfm", "cohorts", "churn", "all-in-one")
 ROWS, SEED = 500, 5

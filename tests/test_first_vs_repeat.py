@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from kc_sheets.analyses import first_vs_repeat
 from kc_sheets.analyses.first_vs_repeat import BY_PERIOD_COLUMNS, by_period, \
     find_first_purchases, mark_first_purchases, totals
-from tests.orders import cdnow_orders, make_orders
+from tests.support.orders import cdnow_orders, make_orders
 
 SUMMED = ("orders", "new_customers", "first_purchase_revenue", "repeat_revenue", "revenue",
           "refunds", "net_revenue")

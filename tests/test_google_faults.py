@@ -23,7 +23,7 @@ from kc_sheets.backends.google.http import RetryPolicy, client
 from kc_sheets.backends.google.writing import STAGING_PREFIX
 from kc_sheets.errors import KcError
 from tests.sheets_emulator import SheetsEmulator
-from tests.test_gsheets import paste
+from tests.support.google import paste
 
 FAULTS = ("429", "500", "503", "timeout", "dropped", "answer_lost")
 ATTEMPTS = RetryPolicy().attempts

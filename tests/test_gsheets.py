@@ -6,7 +6,6 @@ Every request our code sends is validated by the emulator against Google's disco
 
 from __future__ import annotations
 
-import datetime as dt
 
 import warnings
 
@@ -25,52 +24,7 @@ from kc_sheets.calculate import calculate, month_names
 from kc_sheets.errors import KcError
 from kc_sheets.server import Service, build_app
 from tests.conftest import make_workbook, ten_orders
-from tests.sheets_emulator import SheetsEmulator
-
-TOKEN = "ya29.fake-user-token"
-KEY = "k" * 32
-EPOCH = pd.Timestamp("1899-12-30")
-
-
-@pytest.fixture
-def sheets(monkeypatch):
-    with SheetsEmulator(tokens=("test-token", TOKEN)) as emulator:
-        monkeypatch.setenv("KC_SHEETS_GOOGLE_API_BASE", emulator.base_url)
-        monkeypatch.setenv("KC_SHEETS_RETRY_BASE", "0.01")
-        yield emulator
-
-
-def http(lang="fr"):
-    return client(from_token("test-token"), lang, account="kc@example.iam.gserviceaccount.com")
-
-
-def as_pasted(frame: pd.DataFrame) -> list[list]:
-    """Raw Data as Google holds a paste: numbers, text, dates as serial numbers."""
-    rows = [list(frame.columns)]
-    for record in frame.itertuples(index=False):
-        row = []
-        for value in record:
-            if isinstance(value, (pd.Timestamp, dt.datetime)):
-                row.append((pd.Timestamp(value) - EPOCH) / pd.Timedelta(days=1))
-            elif value is None or (isinstance(value, float) and value != value):
-                row.append("")
-            else:
-                row.append(value.item() if hasattr(value, "item") else value)
-        rows.append(row)
-    return rows
-
-
-def paste(api, spreadsheet: str, frame: pd.DataFrame) -> None:
-    rows = as_pasted(frame)
-    sheet = next(s for s in api.request("get", urls.spreadsheet(spreadsheet)).json()["sheets"]
-                 if s["properties"]["title"] == "Raw Data")
-    have = sheet["properties"]["gridProperties"]["rowCount"]
-    if len(rows) > have:
-        api.request("post", urls.batch_update(spreadsheet), json={"requests": [{
-            "appendDimension": {"sheetId": sheet["properties"]["sheetId"],
-                                "dimension": "ROWS", "length": len(rows) - have}}]})
-    api.request("post", urls.values_batch_update(spreadsheet), json={
-        "valueInputOption": "RAW", "data": [{"range": "'Raw Data'!A1", "values": rows}]})
+from tests.support.google import KEY, TOKEN, as_pasted, http, paste
 
 
 @pytest.mark.slow

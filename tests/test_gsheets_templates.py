@@ -36,7 +36,7 @@ from kc_sheets.templates import rfm as rfm_template
 from kc_sheets.templates.model import Block, Template
 from tests.conftest import make_workbook
 from tests.sheets_emulator import SheetsEmulator
-from tests.test_gsheets import http, paste
+from tests.support.google import http, paste
 
 TEMPLATES = ("rfm", "cohorts", "churn", "all-in-one")
 HEAVY = {("cohorts", "en"), ("all-in-one", "fr"), ("all-in-one", "en")}   # 10-13 s each

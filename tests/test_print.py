@@ -6,8 +6,6 @@ Calculate keeps true (print area, hidden empty rows, Raw Data widths)."""
 from __future__ import annotations
 
 import dataclasses
-import re
-import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -24,17 +22,10 @@ from kc_sheets.libreoffice import find_soffice, render_pdfs
 from kc_sheets.preview import page_problems, print_problems, printed_pages, template_headings
 from kc_sheets.templates import all_templates, get
 from kc_sheets.templates.render_xlsx import build
+from tests.support.printing import print_areas
 
 needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed "
                                    "(scripts/test.sh installs it)")
-
-
-def print_areas(path: Path) -> dict[str, str]:
-    with zipfile.ZipFile(path) as z:
-        workbook = z.read("xl/workbook.xml").decode()
-    sheets = re.findall(r'<sheet\b[^>]*\bname="([^"]*)"', workbook)
-    return {sheets[int(i)]: ref for i, ref in re.findall(
-        r'<definedName name="_xlnm.Print_Area" localSheetId="(\d+)">([^<]*)<', workbook)}
 
 
 # --- the page reader finds each fault ---------------------------------------------------------

@@ -13,7 +13,8 @@ from kc_sheets.analyses import retention
 from kc_sheets.analyses.retention import BASIC_COLUMNS, COHORT_COLUMNS, SUMMARY_COLUMNS, \
     basic_by_period, basic_retention_rate, cohort_method, summary, window_months
 from kc_sheets.errors import KcError
-from tests.test_cohorts import TWELVE, context, load_cdnow, make_orders, random_orders
+from tests.support.cohorts import TWELVE, context, load_cdnow, random_orders
+from tests.support.orders import make_orders
 
 nan = np.nan
 

@@ -509,7 +509,7 @@ def test_thresholds_against_a_plain_reference(values, cuts):
 # --- CDNOW: 23,570 customers who first bought in January-March 1997 -----------------------
 
 def test_cdnow_master():
-    from tests.orders import cdnow_orders
+    from tests.support.orders import cdnow_orders
 
     orders = cdnow_orders()
     blocks = rfm_blocks(orders, lang="en")

@@ -21,7 +21,7 @@ with warnings.catch_warnings():
 from kc_sheets import gsheet
 from kc_sheets.server import Service, build_app
 from tests.conftest import ten_orders
-from tests.test_gsheets import KEY, TOKEN, http, paste, sheets  # noqa: F401  (the fixture)
+from tests.support.google import KEY, TOKEN, http, paste
 
 OTHER_TOKEN = "ya29.another-users-token"
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kc_sheets.analyses.contract import Analysis, BlockSpec, Col
 from kc_sheets.analyses.cohorts import CohortCells, cohort_cells, labels, periods_of, \
     shared_cells
 from kc_sheets.i18n import register, t
@@ -285,3 +286,81 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
         "churn.layer_cake": cake,
         "churn.layer_cake_by_year": layer_cake_by_year(cake),
     }
+
+
+# The block contract (docs/blocks.md is generated from it)
+_TRIANGLE_DOC = (("Always by calendar year, whatever the period in Settings. A customer's cohort is the "
+     'year of their first purchase. One row per cohort, one column per calendar year from the '
+     "first order to the last (a year with no order included); years before a cohort's first "
+     'year are blank, never 0.'),
+    '`2022`, `2023`, ...: the value for that calendar year',
+    ('What each block holds in a year N:\n'
+     '\n'
+     '- `churn.net_revenue`: the cohort\'s purchases plus refunds dated in N. Then an "Outside cohorts"\n'
+     '  row (refunds of customers who never purchased or dated before their first year, only when there\n'
+     '  are some) and a "Total" row, so each column adds up to the year\'s net revenue.\n'
+     "- `churn.net_revenue_share`: each row of `churn.net_revenue` / the year's net revenue (empty when\n"
+     '  that is 0).\n'
+     "- `churn.net_revenue_retention`: `net revenue in N / net revenue in N-1`; empty in the cohort's\n"
+     '  first year and when revenue in N-1 is 0 or less.\n'
+     '- `churn.active_customers`: cohort customers with at least one purchase in N; then a "Total" row.\n'
+     '- `churn.customer_retention`: `customers active in both N-1 and N / customers active in N-1`;\n'
+     "  empty in the cohort's first year and when nobody was active in N-1.\n"
+     '- `churn.customer_churn`: `1 - customer retention`; `churn.customer_churn_chart` is the same\n'
+     '  table, drawn on the "Graphique churn" / "Churn chart" tab.\n'
+     '\n'
+     'The ratio blocks end with an "All cohorts" row: the same ratio over the column sums of every\n'
+     "cohort that existed in N-1 (the customer base without the year's new customers)."))   # churn.active_customers, churn.customer_churn, churn.customer_churn_chart, churn.customer_retention, churn.net_revenue, churn.net_revenue_retention, churn.net_revenue_share
+_LAYER_CAKE_DOC = (('Net revenue by year and cohort, for a stacked area or column chart: one row per year and'
+     ' cohort (plus "Outside cohorts" when there are such refunds), every cohort in every '
+     "year, 0 before the cohort's first year. The rows of a year add up to its net revenue."),
+    "",
+    "")   # churn.layer_cake, churn.layer_cake_by_year
+BLOCKS = (
+    BlockSpec('churn.active_customers',
+        (Col('cohort', 'cohort year, or a final row (below)'),
+         Col('new_customers', 'cohort size (on the final row: customers of all cohorts; 0 on "Outside cohorts")'),), *_TRIANGLE_DOC),
+    BlockSpec('churn.by_cohort_year',
+        (Col('cohort', 'cohort year'),
+         Col('year', 'calendar year'),
+         Col('years_since_acquisition', '`year - cohort` (0 = the first year)'),
+         Col('new_customers', 'cohort size'),
+         Col('active_customers', 'cohort customers with a purchase in the year'),
+         Col('retained_customers', 'of those, customers also active the year before'),
+         Col('net_revenue', "the cohort's purchases plus refunds in the year"),
+         Col('net_revenue_share', "`net_revenue / the year's net revenue` (all cohorts and outside cohorts)"),
+         Col('net_revenue_retention', ('`net_revenue / net_revenue of the year before` (empty in the first year or when'
+              ' that is 0 or less)')),
+         Col('customer_retention', ('`retained_customers / active_customers of the year before` (empty in the first '
+              'year or when nobody was active)')),
+         Col('customer_churn', '`1 - customer_retention`'),),
+        about=("The same figures as a list: one row per cohort and calendar year from the cohort's "
+         'first year on.'),
+    ),
+    BlockSpec('churn.customer_churn',
+        (Col('cohort', 'cohort year, or a final row (below)'),
+         Col('new_customers', 'cohort size (on the final row: customers of all cohorts; 0 on "Outside cohorts")'),), *_TRIANGLE_DOC),
+    BlockSpec('churn.customer_churn_chart',
+        (Col('cohort', 'cohort year, or a final row (below)'),
+         Col('new_customers', 'cohort size (on the final row: customers of all cohorts; 0 on "Outside cohorts")'),), *_TRIANGLE_DOC),
+    BlockSpec('churn.customer_retention',
+        (Col('cohort', 'cohort year, or a final row (below)'),
+         Col('new_customers', 'cohort size (on the final row: customers of all cohorts; 0 on "Outside cohorts")'),), *_TRIANGLE_DOC),
+    BlockSpec('churn.layer_cake',
+        (Col('year', 'calendar year'),
+         Col('cohort', 'cohort year, or "Outside cohorts"'),
+         Col('net_revenue', "the cohort's net revenue in the year"),), *_LAYER_CAKE_DOC),
+    BlockSpec('churn.layer_cake_by_year',
+        (Col('year', 'calendar year'),), *_LAYER_CAKE_DOC),
+    BlockSpec('churn.net_revenue',
+        (Col('cohort', 'cohort year, or a final row (below)'),
+         Col('new_customers', 'cohort size (on the final row: customers of all cohorts; 0 on "Outside cohorts")'),), *_TRIANGLE_DOC),
+    BlockSpec('churn.net_revenue_retention',
+        (Col('cohort', 'cohort year, or a final row (below)'),
+         Col('new_customers', 'cohort size (on the final row: customers of all cohorts; 0 on "Outside cohorts")'),), *_TRIANGLE_DOC),
+    BlockSpec('churn.net_revenue_share',
+        (Col('cohort', 'cohort year, or a final row (below)'),
+         Col('new_customers', 'cohort size (on the final row: customers of all cohorts; 0 on "Outside cohorts")'),), *_TRIANGLE_DOC),
+)
+
+ANALYSIS = Analysis("churn", analyse, BLOCKS)

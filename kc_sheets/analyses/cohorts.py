@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kc_sheets.analyses.contract import Analysis, BlockSpec, Col
 from kc_sheets.analyses.periods import PERIODS, Period, period_label
 from kc_sheets.i18n import register, t
 
@@ -416,3 +417,87 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
                                            first=first)
     blocks["cohorts.summary"] = summary(table)
     return blocks
+
+
+# The block contract (docs/blocks.md is generated from it)
+_TRIANGLE_DOC = (("The triangles: one column of `cohorts.by_cohort_period` (the block's name says which) "
+     'laid out with one row per cohort and one column per period index.'),
+    ('`period_0` ... `period_N`: the value at period index 0 ... N; blank where the cohort has'
+     ' not reached that period yet (never 0)'),
+    ('Last row, weighted average: per column, `sum of (cohort size x value) / sum of cohort '
+     'size`, over the cohorts that reached that period index and have a value there. For the '
+     'retention rate it is the share of all those customers still active.'))   # cohorts.active_customers, cohorts.average_order_value, cohorts.cumulative_net_revenue_per_customer, cohorts.net_revenue, cohorts.net_revenue_per_customer, cohorts.orders_per_active_customer, cohorts.retention_rate
+_CURVES_DOC = (('The triangles `cohorts.retention_rate` and `cohorts.cumulative_net_revenue_per_customer`'
+     ' turned into curves for a line chart: one row per period since acquisition, one column '
+     'per cohort.'),
+    ('`2024-01`, ...: the latest 6 cohorts followed for at least 4 periods, oldest first: the '
+     "triangle's row, blank where not reached"),
+    "")   # cohorts.ltv_curves, cohorts.retention_curves
+BLOCKS = (
+    BlockSpec('cohorts.active_customers',
+        (Col('cohort', 'the cohort\'s period label; the last row is "Weighted average"'),
+         Col('new_customers', 'cohort size (on the last row: customers of all cohorts)'),), *_TRIANGLE_DOC),
+    BlockSpec('cohorts.average_order_value',
+        (Col('cohort', 'the cohort\'s period label; the last row is "Weighted average"'),
+         Col('new_customers', 'cohort size (on the last row: customers of all cohorts)'),), *_TRIANGLE_DOC),
+    BlockSpec('cohorts.by_cohort_period',
+        (Col('cohort', "the cohort's period label"),
+         Col('cohort_start', "first day of the cohort's period (date)"),
+         Col('period_index', 'periods since acquisition (0 = the acquisition period)'),
+         Col('period', 'label of the calendar period of that row'),
+         Col('cohort_size', "customers whose first purchase falls in the cohort's period"),
+         Col('new_customers', '`cohort_size` at index 0, else 0'),
+         Col('active_customers', 'cohort customers with at least one purchase in the period'),
+         Col('retention_rate', '`active_customers / cohort_size` (100 % at index 0)'),
+         Col('orders', "the cohort's purchases in the period"),
+         Col('revenue', 'sum of those purchases'),
+         Col('refunds', "sum of the cohort's refunds in the period (negative)"),
+         Col('net_revenue', '`revenue + refunds`'),
+         Col('net_revenue_per_customer', '`net_revenue / cohort_size` (every cohort customer, active or not)'),
+         Col('cumulative_net_revenue_per_customer', 'sum of `net_revenue_per_customer` from index 0 to this one'),
+         Col('average_order_value', '`revenue / orders` (empty when no order)'),
+         Col('orders_per_active_customer', '`orders / active_customers` (empty when nobody is active)'),),
+        about=('One row per cohort and period since acquisition that the cohort has reached. A '
+         "customer's cohort is the period (Settings: month, quarter or year) of their first "
+         'purchase; period index 0 is that period, 1 the next one, and so on up to the last '
+         'period with an order. Refunds never make a customer active but reduce net revenue in'
+         ' the period of their date.'),
+        notes=('Refunds of customers who never purchased, or dated before their cohort, belong to no'
+         ' cohort and are left out here (see `churn.net_revenue`).'),
+    ),
+    BlockSpec('cohorts.cumulative_net_revenue_per_customer',
+        (Col('cohort', 'the cohort\'s period label; the last row is "Weighted average"'),
+         Col('new_customers', 'cohort size (on the last row: customers of all cohorts)'),), *_TRIANGLE_DOC),
+    BlockSpec('cohorts.ltv_curves',
+        (Col('period', ('`Mois 0`, `Mois 1`, ... (`Month 0` in English; `Trim.` / `Quarter`, `Année` / '
+              '`Year` by the Settings period); the retention curves start at period 1 (period '
+              '0 is always 100 %)')),), *_CURVES_DOC),
+    BlockSpec('cohorts.net_revenue',
+        (Col('cohort', 'the cohort\'s period label; the last row is "Weighted average"'),
+         Col('new_customers', 'cohort size (on the last row: customers of all cohorts)'),), *_TRIANGLE_DOC),
+    BlockSpec('cohorts.net_revenue_per_customer',
+        (Col('cohort', 'the cohort\'s period label; the last row is "Weighted average"'),
+         Col('new_customers', 'cohort size (on the last row: customers of all cohorts)'),), *_TRIANGLE_DOC),
+    BlockSpec('cohorts.orders_per_active_customer',
+        (Col('cohort', 'the cohort\'s period label; the last row is "Weighted average"'),
+         Col('new_customers', 'cohort size (on the last row: customers of all cohorts)'),), *_TRIANGLE_DOC),
+    BlockSpec('cohorts.retention_curves',
+        (Col('period', ('`Mois 0`, `Mois 1`, ... (`Month 0` in English; `Trim.` / `Quarter`, `Année` / '
+              '`Year` by the Settings period); the retention curves start at period 1 (period '
+              '0 is always 100 %)')),), *_CURVES_DOC),
+    BlockSpec('cohorts.retention_rate',
+        (Col('cohort', 'the cohort\'s period label; the last row is "Weighted average"'),
+         Col('new_customers', 'cohort size (on the last row: customers of all cohorts)'),), *_TRIANGLE_DOC),
+    BlockSpec('cohorts.summary',
+        (Col('cohort', "the cohort's period label and first day"),
+         Col('cohort_start', "the cohort's period label and first day"),
+         Col('cohort_size', 'new customers of the cohort'),
+         Col('first_period_net_revenue', 'net revenue in the acquisition period (index 0)'),
+         Col('total_net_revenue', 'net revenue over every period reached'),
+         Col('active_in_last_period', 'cohort customers who purchased in the last period with an order'),
+         Col('active_in_last_period_rate', '`active_in_last_period / cohort_size`'),),
+        about='One row per cohort.',
+    ),
+)
+
+ANALYSIS = Analysis("cohorts", analyse, BLOCKS)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kc_sheets.analyses.contract import Analysis, BlockSpec, Col
 from kc_sheets.analyses.periods import Period, period_index, period_label, period_range
 
 BY_PERIOD_COLUMNS = (
@@ -171,3 +172,44 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
         "first_vs_repeat.by_period": by_period(orders, ctx.settings.period, ctx.lang, first),
         "first_vs_repeat.totals": totals(orders, ctx.lang, first),
     }
+
+
+# The block contract (docs/blocks.md is generated from it)
+BLOCKS = (
+    BlockSpec('first_vs_repeat.by_period',
+        (Col('period', 'period label'),
+         Col('period_start', 'first day of the period (date)'),
+         Col('orders', 'purchases in the period (refunds are not purchases)'),
+         Col('new_customers', 'customers whose first purchase falls in the period'),
+         Col('returning_customers', 'customers with at least one repeat purchase in the period'),
+         Col('first_purchase_revenue', 'sum of the first purchases made in the period'),
+         Col('repeat_revenue', 'sum of the other purchases made in the period'),
+         Col('revenue', '`first_purchase_revenue + repeat_revenue`'),
+         Col('first_purchase_share', '`first_purchase_revenue / revenue` (empty when revenue is 0)'),
+         Col('repeat_share', '`repeat_revenue / revenue` (empty when revenue is 0)'),
+         Col('refunds', 'sum of refunds and credit notes dated in the period (negative)'),
+         Col('net_revenue', '`revenue + refunds`'),),
+        about='One row per period from the first to the last order, empty periods included (as zeros).',
+        notes=("A customer's first purchase is their earliest order; two orders on the same date are"
+         ' ordered as they appear in Raw Data.'),
+    ),
+    BlockSpec('first_vs_repeat.totals',
+        (Col('period'),
+         Col('period_start'),
+         Col('orders'),
+         Col('new_customers'),
+         Col('returning_customers'),
+         Col('first_purchase_revenue'),
+         Col('repeat_revenue'),
+         Col('revenue'),
+         Col('first_purchase_share'),
+         Col('repeat_share'),
+         Col('refunds'),
+         Col('net_revenue'),),
+        about=('The same columns over the whole span, one row with `period = "Total"`. Customers are'
+         ' counted once each: `new_customers` is the number of purchasing customers, '
+         '`returning_customers` the number of customers who bought at least twice.'),
+    ),
+)
+
+ANALYSIS = Analysis("first_vs_repeat", analyse, BLOCKS)

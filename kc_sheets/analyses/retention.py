@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kc_sheets.analyses.contract import Analysis, BlockSpec, Col
 from kc_sheets.analyses.cohorts import MONTHS_PER, CohortCells, CustomerMonths, check_period, \
     cohort_cells, customer_months, labels, periods_of, shared_cells, shared_months
 from kc_sheets.analyses.periods import Period
@@ -252,3 +253,53 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
         "retention.cohort_method": cohorts,
         "retention.summary": summary(basic, cohorts, lang),
     }
+
+
+# The block contract (docs/blocks.md is generated from it)
+BLOCKS = (
+    BlockSpec('retention.basic_by_period',
+        (Col('period', 'period label'),
+         Col('period_start', 'first and last day of the period (dates)'),
+         Col('period_end', 'first and last day of the period (dates)'),
+         Col('customers_at_start', "customers with a purchase in the W months before the period's first day"),
+         Col('customers_at_end', "customers with a purchase in the W months up to the period's last day"),
+         Col('new_customers', ('customers at end who were not customers at start: `first_time_customers + '
+              'reactivated_customers`')),
+         Col('first_time_customers', 'of those, customers whose first purchase ever falls in the period'),
+         Col('reactivated_customers', 'of those, customers who had bought before, lapsed and came back'),
+         Col('retained_customers', '`customers_at_end - new_customers` (customers both at start and at end)'),
+         Col('lost_customers', '`customers_at_start - retained_customers`'),
+         Col('retention_rate', ('`(customers_at_end - new_customers) / customers_at_start` (empty when no '
+              'customer at start); e.g. 100 at start, 90 at end of which 10 new: 80 %')),
+         Col('churn_rate', '`1 - retention_rate` = `lost_customers / customers_at_start`'),
+         Col('full_window', 'false in the first W months of the data, where customers at start are undercounted'),),
+        about=('One row per period (Settings: month, quarter or year) from the first to the last '
+         'period with an order. A customer "at" a date is someone with a purchase in the W '
+         'months (Settings, default 12) that end the day before it; refunds never make a '
+         'customer active.'),
+    ),
+    BlockSpec('retention.cohort_method',
+        (Col('cohort', 'cohort period label and first day (empty on the last row)'),
+         Col('cohort_start', 'cohort period label and first day (empty on the last row)'),
+         Col('cohort_size', 'customers of the cohort (last row: of all these cohorts)'),
+         Col('retained_customers', 'of those, customers who purchased again in the next period'),
+         Col('retention_rate', '`retained_customers / cohort_size`; last row: all retained / all customers'),),
+        about=('One row per cohort (customers whose first purchase falls in the period) that has '
+         'reached the next period, then a "Weighted average" row.'),
+    ),
+    BlockSpec('retention.summary',
+        (Col('method', '`basic` or `cohort` (code, name in the chosen language)'),
+         Col('label', '`basic` or `cohort` (code, name in the chosen language)'),
+         Col('customers', ('basic: sum of `customers_at_start` over all periods; cohort: customers of the '
+              'cohorts that reached the next period')),
+         Col('retained_customers', ('basic: sum of `retained_customers` over all periods; cohort: those who '
+              'purchased again in the next period')),
+         Col('retention_rate', '`retained_customers / customers`'),),
+        about='One row per method.',
+        notes=('`churn.layer_cake_by_year` holds the same figures one row per year (`year`), one '
+         'column per cohort (named after it): the data of the stacked column chart in the '
+         'workbooks.'),
+    ),
+)
+
+ANALYSIS = Analysis("retention", analyse, BLOCKS)

@@ -41,6 +41,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from kc_sheets.analyses.contract import Analysis, BlockSpec, Col
 from kc_sheets.analyses.rfm_segments import DEFAULT_GRID, FORMER_LABELS, SEGMENT_KEYS
 from kc_sheets.analyses.rfm_segments import SEGMENTS  # noqa: F401  (part of this module's API)
 from kc_sheets.errors import KcError
@@ -628,3 +629,120 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
     if blocks["rfm.notes"].empty:
         blocks["rfm.notes"] = pd.DataFrame({"note": [t("rfm.note.none", ctx.lang)]})
     return blocks
+
+
+# The block contract (docs/blocks.md is generated from it)
+_GRID_DOC = (('The 5 x 5 grid: one row per R score from 5 (top) down to 1, one column per FM score. '
+     '`rfm.grid` holds the number of customers in each cell, `rfm.grid_segments` the segment '
+     'name of each cell.'),
+    '',
+    "")   # rfm.grid, rfm.grid_segments
+BLOCKS = (
+    BlockSpec('rfm.customers',
+        (Col('customer_id', 'customer'),
+         Col('recency_days', 'days from the last purchase to the analysis date (0 = bought that day)'),
+         Col('frequency', 'number of purchases (refunds are not purchases)'),
+         Col('monetary', ('the value scored for M: `revenue`, or `revenue / frequency` (average order '
+              'value) if Settings say so')),
+         Col('revenue', 'net revenue: purchases minus refunds, up to the analysis date'),
+         Col('r_score', ('scores 1 to 5 (5 = most recent, most frequent, highest amount), by quintiles of'
+              ' the customer base or by the thresholds typed in Settings')),
+         Col('f_score', ('scores 1 to 5 (5 = most recent, most frequent, highest amount), by quintiles of'
+              ' the customer base or by the thresholds typed in Settings')),
+         Col('m_score', ('scores 1 to 5 (5 = most recent, most frequent, highest amount), by quintiles of'
+              ' the customer base or by the thresholds typed in Settings')),
+         Col('fm_score', '`(f_score + m_score) / 2`, rounded half up (2.5 -> 3)'),
+         Col('segment', 'the segment read in the grid at (`r_score`, `fm_score`)'),
+         Col('segment_label', 'the segment read in the grid at (`r_score`, `fm_score`)'),
+         Col('first_purchase', 'dates of the first and last purchase'),
+         Col('last_purchase', 'dates of the first and last purchase'),),
+        about=('One row per segmented customer, by segment (business order), then from the highest '
+         'monetary value.'),
+    ),
+    BlockSpec('rfm.grid',
+        (Col('r_score', 'recency score of the row (5 = bought most recently)'),
+         Col('fm_1', 'the cell for FM score 1'),
+         Col('fm_2', 'the cell for FM score 2'),
+         Col('fm_3', 'the cell for FM score 3'),
+         Col('fm_4', 'the cell for FM score 4'),
+         Col('fm_5', 'the cell for FM score 5'),), *_GRID_DOC),
+    BlockSpec('rfm.grid_cells',
+        (Col('r_score', 'recency score'),
+         Col('fm_score', 'FM score'),
+         Col('segment', "the cell's segment (code, name)"),
+         Col('segment_label', "the cell's segment (code, name)"),
+         Col('customers', 'customers in the cell'),
+         Col('share_of_customers', '`customers / all segmented customers`'),
+         Col('revenue', "net revenue of the cell's customers"),),
+        about='The same 25 cells as a list: R from 5 down to 1, then FM from 1 to 5.',
+    ),
+    BlockSpec('rfm.grid_segments',
+        (Col('r_score', 'recency score of the row (5 = bought most recently)'),
+         Col('fm_1', 'the cell for FM score 1'),
+         Col('fm_2', 'the cell for FM score 2'),
+         Col('fm_3', 'the cell for FM score 3'),
+         Col('fm_4', 'the cell for FM score 4'),
+         Col('fm_5', 'the cell for FM score 5'),), *_GRID_DOC),
+    BlockSpec('rfm.notes',
+        (Col('note'),),
+        about=('What the reader should know to trust the figures, one sentence per row (column '
+         '`note`): orders after the analysis date, customers with only refunds, fewer than 5 '
+         'customers, or many customers tied on the best value so that quintiles cannot tell '
+         'them apart.'),
+    ),
+    BlockSpec('rfm.score_ranges',
+        (Col('criterion', '`recency`, `frequency` or `monetary` (code, label)'),
+         Col('criterion_label', '`recency`, `frequency` or `monetary` (code, label)'),
+         Col('score', '1 to 5'),
+         Col('customers', 'customers with that score'),
+         Col('min_value', ('lowest and highest value among them (days, purchases or amount; empty when no '
+              'customer)')),
+         Col('max_value', ('lowest and highest value among them (days, purchases or amount; empty when no '
+              'customer)')),
+         Col('min_shown', ('the same in their unit, as the sheet shows them: `192 j` / `192 d`, `3`, `12,60'
+              ' €` / `€12.60`')),
+         Col('max_shown', ('the same in their unit, as the sheet shows them: `192 j` / `192 d`, `3`, `12,60'
+              ' €` / `€12.60`')),),
+        about=('One row per criterion (recency, frequency, monetary) and score 1 to 5, to show what '
+         'a score means (e.g. "R = 5" is 0 to 12 days).'),
+    ),
+    BlockSpec('rfm.segments',
+        (Col('segment', ('segment code (`champions`, `loyal`, `potential_loyalists`, `new_customers`, '
+              '`promising`, `need_attention`, `about_to_sleep`, `at_risk`, `cant_lose_them`, '
+              '`hibernating`, `lost`)')),
+         Col('segment_label', 'segment name in the chosen language'),
+         Col('customers', 'customers in the segment'),
+         Col('share_of_customers', '`customers / all segmented customers`'),
+         Col('revenue', ("net revenue of the segment's customers (purchases minus refunds, up to the "
+              'analysis date)')),
+         Col('share_of_revenue', '`revenue / net revenue of all segmented customers`'),
+         Col('average_recency_days', 'average days since the last purchase'),
+         Col('average_frequency', 'average number of purchases'),
+         Col('average_monetary', 'average monetary value (net revenue, or average order value if Settings say so)'),
+         Col('description', 'who these customers are'),
+         Col('action', 'what to do with them'),),
+        about=('One row per segment in a fixed business order (Champions first, Lost last), empty '
+         'segments included (as zeros). Each customer who bought up to the analysis date '
+         '(Settings; by default the day after the last order) has a recency, frequency and '
+         'monetary value, each scored 1 to 5 (5 = best); FM = (F score + M score) / 2 rounded '
+         'half up, and the segment is read in the R x FM grid.'),
+    ),
+    BlockSpec('rfm.summary',
+        (Col('customers', 'segmented customers'),
+         Col('revenue', 'their net revenue'),
+         Col('analysis_date', 'the date recency is counted from'),
+         Col('analysis_date_is_default', 'true when it is the default (the day after the last order)'),
+         Col('orders_after_analysis_date', 'orders dated after the analysis date, left out'),
+         Col('revenue_after_analysis_date', 'their net amount'),
+         Col('customers_without_purchase', 'customers with only refunds up to the analysis date, not segmented'),
+         Col('revenue_without_purchase', 'their net amount'),
+         Col('scoring', '`quintiles` or `thresholds` (code, label)'),
+         Col('scoring_label', '`quintiles` or `thresholds` (code, label)'),
+         Col('monetary', 'what M measures: `revenue` (net revenue) or `average_order_value` (code, label)'),
+         Col('monetary_label', 'what M measures: `revenue` (net revenue) or `average_order_value` (code, label)'),),
+        about=('One row. Net amount of all orders = `revenue + revenue_after_analysis_date + '
+         'revenue_without_purchase`.'),
+    ),
+)
+
+ANALYSIS = Analysis("rfm", analyse, BLOCKS)

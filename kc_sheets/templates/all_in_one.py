@@ -39,7 +39,7 @@ TEMPLATE = Template(
     + _unique((tab for part in PARTS for tab in part.tabs_with_role("analysis")),
               lambda tab: tab.key)
     + (common.quality_tab(), common.glossary_tab()),
-    analyses=_unique((a for part in PARTS for a in part.analyses), id),
+    analyses=_unique((a for part in PARTS for a in part.analyses), lambda a: a.name),
     settings=with_settings(rfm.SETTINGS, cohorts.SETTINGS),
     glossary=_unique((g for part in PARTS for g in part.glossary), lambda g: g.term),
     grids=rfm.TEMPLATE.grids,

@@ -196,7 +196,7 @@ TEMPLATE = Template(
     tabs=(common.readme_tab("churn.title", "churn.summary"), common.raw_tab(),
           common.settings_tab(), REVENUE, CUSTOMERS, CHART, cohorts_template.master_tab(),
           common.quality_tab(), common.glossary_tab()),
-    analyses=(churn.analyse, retention.analyse, cohorts_template.cohorts.analyse),
+    analyses=(churn.ANALYSIS, retention.ANALYSIS, cohorts_template.cohorts.ANALYSIS),
     settings=with_settings(cohorts_template.SETTINGS),
     glossary=GLOSSARY + common.COMMON_GLOSSARY,
 )

@@ -336,7 +336,7 @@ TEMPLATE = Template(
     tabs=(common.readme_tab("coh.title", "coh.summary"), common.raw_tab(),
           common.settings_tab()) + analysis_tabs() + (common.quality_tab(),
                                                        common.glossary_tab()),
-    analyses=(cohorts.analyse, retention.analyse),
+    analyses=(cohorts.ANALYSIS, retention.ANALYSIS),
     settings=with_settings(SETTINGS),
     glossary=GLOSSARY + common.COMMON_GLOSSARY,
 )

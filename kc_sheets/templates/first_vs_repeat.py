@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kc_sheets.analyses import first_vs_repeat
+from kc_sheets.cells import col_letter
 from kc_sheets.i18n import register
 from kc_sheets.settings import COMMON_SETTINGS
 from kc_sheets.templates import common
@@ -81,12 +82,15 @@ COLUMNS = (
 )
 TABLE_ROW = 28   # header row of the table; the Total row sits just below it
 
+TOTALS = Block("first_vs_repeat.totals", f"B{TABLE_ROW + 1}", COLUMNS, header=False,
+               style="total", fixed_rows=1)
+total = TOTALS.cell      # "=H29": the Total row's cell of a column, by its key
+
 ANALYSIS = Tab(
     "fvr", "tab.fvr", "analysis",
     blocks=(
         common.stamp_block("B4"),
-        Block("first_vs_repeat.totals", f"B{TABLE_ROW + 1}", COLUMNS, header=False,
-              style="total", fixed_rows=1),
+        TOTALS,
         Block("first_vs_repeat.by_period", f"B{TABLE_ROW + 2}", COLUMNS, header=False),
     ),
     charts=(Chart("first_vs_repeat.by_period", "period",
@@ -96,21 +100,23 @@ ANALYSIS = Tab(
         Text("B2", "fvr.title", "title"), Text("B3", "fvr.summary", "subtitle"),
         # gross purchase revenue + refunds (negative) = net revenue, read left to right
         Text("B6", "fvr.kpi.revenue", "kpi_label", span=2),
-        Text("B7", formula=f"=H{TABLE_ROW + 1}", style="kpi", fmt="money", span=2),
+        Text("B7", formula=f"={total('revenue')}", style="kpi", fmt="money", span=2),
         Text("D6", "fvr.kpi.refunds", "kpi_label", span=2),
-        Text("D7", formula=f"=K{TABLE_ROW + 1}", style="kpi", fmt="money", span=2),
+        Text("D7", formula=f"={total('refunds')}", style="kpi", fmt="money", span=2),
         Text("F6", "fvr.kpi.net", "kpi_label", span=2),
-        Text("F7", formula=f"=L{TABLE_ROW + 1}", style="kpi", fmt="money", span=2),
+        Text("F7", formula=f"={total('net_revenue')}", style="kpi", fmt="money", span=2),
         Text("H6", "fvr.kpi.repeat_share", "kpi_label", span=2),
-        Text("H7", formula=f'=IF(H{TABLE_ROW + 1}=0,"",G{TABLE_ROW + 1}/H{TABLE_ROW + 1})',
+        Text("H7", formula=f'=IF({total("revenue")}=0,"",'
+                           f'{total("repeat_revenue")}/{total("revenue")})',
              style="kpi", fmt="percent", span=2),
         Text("J6", "fvr.kpi.new", "kpi_label", span=2),
-        Text("J7", formula=f"=D{TABLE_ROW + 1}", style="kpi", fmt="int", span=2),
+        Text("J7", formula=f"={total('new_customers')}", style="kpi", fmt="int", span=2),
         Text("L6", "fvr.kpi.returning", "kpi_label"),
-        Text("L7", formula=f"=E{TABLE_ROW + 1}", style="kpi", fmt="int"),
-    ) + tuple(Text(f"{chr(66 + i)}{TABLE_ROW}", c.label, "table_header")
-              for i, c in enumerate(COLUMNS)),
-    widths=(("A", 3.0),) + tuple((chr(66 + i), c.width) for i, c in enumerate(COLUMNS)),
+        Text("L7", formula=f"={total('returning_customers')}", style="kpi", fmt="int"),
+    ) + tuple(Text(total(c.key, row=-1), c.label, "table_header")   # the header row
+              for c in COLUMNS),
+    widths=(("A", 3.0),) + tuple((col_letter(TOTALS.anchor_col + i), c.width)
+                                 for i, c in enumerate(COLUMNS)),
     tab_color="primary", repeat_rows=(TABLE_ROW, TABLE_ROW),
 )
 
@@ -120,7 +126,7 @@ TEMPLATE = Template(
     summary="fvr.summary",
     tabs=(common.readme_tab("fvr.title", "fvr.summary"), common.raw_tab(),
           common.settings_tab(), ANALYSIS, common.quality_tab(), common.glossary_tab()),
-    analyses=(first_vs_repeat.analyse,),
+    analyses=(first_vs_repeat.ANALYSIS,),
     settings=COMMON_SETTINGS,
     glossary=(
         GlossaryEntry("g.first_purchase", "g.first_purchase.def"),

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Literal
 
-from kc_sheets.cells import parse_ref
+from kc_sheets.analyses.contract import Analysis, BlockSpec
+from kc_sheets.cells import col_letter, parse_ref
 
 Fmt = Literal["text", "int", "money", "money0", "percent", "date", "datetime", "number",
               "seconds"]
@@ -90,6 +91,18 @@ class Block:
     @property
     def width(self) -> int:
         return 2 if self.layout == "fields" else len(self.columns) + self.extra_width
+
+    def cell(self, key: str, row: int = 0) -> str:
+        """The A1 reference of column ``key`` in data row ``row`` (0 = the first): formulas
+        take their letters from the keys, so a column added to the block moves them too.
+
+        >>> Block("x", "B29", (Column("a", "l"), Column("b", "l"))).cell("b")
+        'C29'
+        """
+        keys = [c.key for c in self.columns]
+        if key not in keys:
+            raise TemplateError(f"block {self.name}: no column {key!r} (columns: {keys})")
+        return f"{col_letter(self.anchor_col + keys.index(key))}{self.first_data_row + row}"
 
     @property
     def fixed_height(self) -> int | None:
@@ -235,19 +248,38 @@ class GlossaryEntry:
     definition: str
 
 
+class TemplateError(ValueError):
+    """A template that places what nothing produces: raised when the template is built."""
+
+
 @dataclass(frozen=True)
 class Template:
-    """A template: its stable ``id``, its tabs and the analyses that fill its blocks."""
+    """A template: its stable ``id``, its tabs and the analyses that fill its blocks.
+
+    Building one checks the block contract: every block it places is declared by one of its
+    ``analyses`` (or by the engine: data quality, run stamp), every column it shows, charts
+    and colour scales included, is a declared column of that block.
+    """
 
     id: str
     title: str
     summary: str
     tabs: tuple[Tab, ...]
-    analyses: tuple[Callable, ...]
+    analyses: tuple[Analysis, ...]
     settings: tuple[Setting, ...]
     glossary: tuple[GlossaryEntry, ...] = ()
     version: int = 1
     grids: tuple[GridSetting, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_contract(self)
+
+    def declared(self) -> dict[str, BlockSpec]:
+        """Every block the template's analyses and the engine produce, by name."""
+        from kc_sheets.blocks import ENGINE
+
+        return {spec.name: spec for analysis in (*self.analyses, *ENGINE)
+                for spec in analysis.blocks}
 
     def tab(self, key: str) -> Tab:
         for tab in self.tabs:
@@ -260,3 +292,35 @@ class Template:
 
     def blocks(self) -> list[tuple[Tab, Block]]:
         return [(tab, block) for tab in self.tabs for block in tab.blocks]
+
+
+def check_contract(template: Template) -> None:
+    """:class:`TemplateError` naming the tab, block and column a template places but no
+    analysis declares."""
+    declared = template.declared()
+    where = f"template {template.id}"
+
+    def spec_of(tab: Tab, name: str) -> BlockSpec:
+        if name not in declared:
+            raise TemplateError(f"{where}, tab {tab.key}: block {name!r} is produced by none of "
+                                f"the template's analyses ({', '.join(a.name for a in template.analyses)})")
+        return declared[name]
+
+    def check_keys(tab: Tab, spec: BlockSpec, keys, what: str) -> None:
+        unknown = [k for k in keys if k not in spec.keys]
+        if unknown:
+            raise TemplateError(f"{where}, tab {tab.key}: {what} {unknown} of block {spec.name} "
+                                f"not declared (declared: {list(spec.keys)})")
+
+    for tab in template.tabs:
+        for block in tab.blocks:
+            check_keys(tab, spec_of(tab, block.name), [c.key for c in block.columns], "columns")
+        for chart in tab.charts:
+            spec = spec_of(tab, chart.block)
+            check_keys(tab, spec, [chart.category] + ([] if chart.dynamic else
+                                                      [*chart.bars, *chart.lines]), "chart series")
+        names = {b.name for b in tab.blocks}
+        for spec_ in (*tab.heatmaps, *tab.colours):
+            if spec_.block not in names:
+                raise TemplateError(f"{where}, tab {tab.key}: colours over block {spec_.block!r}, "
+                                    f"which the tab does not place")

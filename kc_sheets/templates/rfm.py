@@ -305,7 +305,7 @@ TEMPLATE = Template(
     tabs=(common.readme_tab("rfm.title", "rfm.summary_text"), common.raw_tab(),
           common.settings_tab(), ANALYSIS, CUSTOMERS, common.quality_tab(),
           common.glossary_tab()),
-    analyses=(rfm.analyse,),
+    analyses=(rfm.ANALYSIS,),
     settings=with_settings(SETTINGS),
     glossary=GLOSSARY + common.COMMON_GLOSSARY,
     grids=(GRID_SETTING,),

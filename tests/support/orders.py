@@ -9,7 +9,7 @@ import pandas as pd
 
 from kc_sheets import cdnow
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 def make_orders(rows) -> pd.DataFrame:
