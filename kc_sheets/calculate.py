@@ -26,6 +26,7 @@ from kc_sheets.progress import report
 from kc_sheets.settings import (
     SETTINGS_FIRST_ROW, SETTINGS_KEY_COL, SETTINGS_VALUE_COL, Settings, read_settings,
 )
+from kc_sheets.settings.options import read_options
 from kc_sheets.templates import get as get_template
 from kc_sheets.templates.common import NOTE_ROWS, SET_ASIDE_SHOWN
 from kc_sheets.templates.model import Block, Template
@@ -103,6 +104,7 @@ class Context:
     lang: Lang
     template: Template
     cache: dict = field(default_factory=dict)   # reductions analyses share within one run
+    options: dict = field(default_factory=dict)   # options class -> its value (from Settings)
 
 
 @dataclass
@@ -183,10 +185,11 @@ def run_analyses(template: Template, raw: RawTable, settings: Settings, settings
     returns the result blocks by name."""
     lang = settings.lang
     report("check")
+    typed = read_options(template.analyses, settings, lang)    # a bad value: before any work
     ingested = ingest(raw, options or ingest_options(settings, settings_tab))
     if checked is not None:          # the backend's last word before computing (its room)
         checked(ingested)
-    ctx = Context(ingested, settings, lang, template)
+    ctx = Context(ingested, settings, lang, template, options=typed)
     blocks: dict[str, pd.DataFrame] = {}
     for done, analysis in enumerate(template.analyses):
         report("analyses", done, len(template.analyses))

@@ -3,7 +3,6 @@ on random orders (hypothesis) and on the CDNOW master file."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 from kc_sheets.analyses import first_vs_repeat
 from kc_sheets.analyses.first_vs_repeat import BY_PERIOD_COLUMNS, by_period, \
     find_first_purchases, mark_first_purchases, totals
+from tests.support.cohorts import context
 from tests.support.orders import cdnow_orders, make_orders
 
 SUMMED = ("orders", "new_customers", "first_purchase_revenue", "repeat_revenue", "revenue",
@@ -232,8 +232,7 @@ def test_fast_marking_equals_reference(orders, period):
         assert start[key].to_numpy().tolist() == expected.tolist(), key
 
     # the marking computed once in analyse() gives the blocks by_period and totals give alone
-    ctx = SimpleNamespace(ingested=SimpleNamespace(orders=orders),
-                          settings=SimpleNamespace(period=period), lang="en")
+    ctx = context(orders, "en", period=period)
     blocks = first_vs_repeat.analyse(ctx)
     pd.testing.assert_frame_equal(blocks["first_vs_repeat.by_period"], by_period(orders, period,
                                                                                  "en"))

@@ -429,7 +429,9 @@ def test_normalize_package_makes_builds_identical(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_large_entry_raw_copy_is_fast(tmp_path: Path) -> None:
+def test_a_large_entry_is_copied_raw(tmp_path: Path) -> None:
+    """The 30 MB sheet not replaced is copied as its compressed bytes (how fast: the
+    benchmark, ``scripts/bench.py``, "raw entry copy / file copy")."""
     src, dst = tmp_path / "big.xlsx", tmp_path / "out.xlsx"
     row = b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d" t="s"><v>%d</v></c></row>'
     big = b"".join(row % (i, i, i * 7919 % 1000003, i, i % 977) for i in range(1, 420_000))
@@ -439,13 +441,8 @@ def test_large_entry_raw_copy_is_fast(tmp_path: Path) -> None:
         zf.writestr("xl/workbook.xml", b"<workbook/>")
         zf.writestr("xl/worksheets/sheet1.xml", big)
         zf.writestr("xl/worksheets/sheet2.xml", b"<worksheet/>")
-    t0 = time.perf_counter()
     write_package(src, dst, replace={"xl/worksheets/sheet2.xml": b"<worksheet>new</worksheet>"})
-    elapsed = time.perf_counter() - t0
-    print(f"\nraw copy of {len(big) / 1e6:.1f} MB entry "
-          f"({src.stat().st_size / 1e6:.1f} MB compressed): {elapsed * 1000:.1f} ms")
     assert raw_entry(dst, "xl/worksheets/sheet1.xml")[1] == raw_entry(src, "xl/worksheets/sheet1.xml")[1]
     with zipfile.ZipFile(dst) as zf:
         assert zf.read("xl/worksheets/sheet1.xml") == big
         assert zf.read("xl/worksheets/sheet2.xml") == b"<worksheet>new</worksheet>"
-    assert elapsed < 2.0

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from kc_sheets.analyses import retention
 from kc_sheets.analyses.retention import BASIC_COLUMNS, COHORT_COLUMNS, SUMMARY_COLUMNS, \
-    basic_by_period, basic_retention_rate, cohort_method, summary, window_months
+    basic_by_period, basic_retention_rate, cohort_method, summary
 from kc_sheets.errors import KcError
+from kc_sheets.settings.options import window_months
 from tests.support.cohorts import TWELVE, context, load_cdnow, random_orders
 from tests.support.orders import make_orders
 

@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 from kc_sheets.analyses import rfm
 from kc_sheets.analyses.rfm import (
     CUSTOMERS_COLUMNS, DEFAULT_GRID, GRID_CELLS_COLUMNS, GRID_COLUMNS, SCORE_RANGES_COLUMNS,
-    SEGMENT_KEYS, SEGMENTS_COLUMNS, SUMMARY_COLUMNS, RfmSettings, fm_scores, grid_from_cells,
-    parse_analysis_date, parse_cut_points, quintile_scores, rfm_blocks, threshold_scores,
+    SEGMENT_KEYS, SEGMENTS_COLUMNS, SUMMARY_COLUMNS, RfmOptions, fm_scores, quintile_scores, rfm_blocks, threshold_scores,
 )
 from kc_sheets.errors import KcError
+from tests.support.cohorts import context
+from kc_sheets.settings.options import grid_from_cells, parse_analysis_date, parse_cut_points, \
+    rfm_options
 from kc_sheets.i18n import all_texts
 
 ANALYSIS = pd.Timestamp("2024-07-01")      # the day after the last order of TEN
@@ -194,8 +196,7 @@ def test_fm_rounds_half_up():
 def test_thresholds_mode_on_paper():
     typed = {"recency": "365; 7; 90; 30", "frequency": "2;3;5;10",
              "monetary": [50, 100, 250, 500]}
-    ctx = SimpleNamespace(ingested=SimpleNamespace(orders=TEN), lang="en",
-                          settings=SimpleNamespace(rfm_scoring="thresholds", rfm_thresholds=typed))
+    ctx = context(TEN, "en", rfm_scoring="thresholds", rfm_thresholds=typed)
     blocks = rfm.analyse(ctx)
     scores = {c: v[3:6] for c, v in by_customer(blocks["rfm.customers"]).items()}
     # a value equal to a cut point gets the better score (E: 30 days -> 4; C: 250 -> 4)
@@ -211,7 +212,7 @@ def test_thresholds_mode_on_paper():
 
 
 def test_average_order_value_mode():
-    blocks = rfm_blocks(TEN, RfmSettings(monetary="average_order_value"), "en")
+    blocks = rfm_blocks(TEN, RfmOptions(monetary="average_order_value"), "en")
     customers = by_customer(blocks["rfm.customers"])
     aov = {c: v[2] for c, v in customers.items()}
     assert aov == {"A": 150.0, "B": 44.0, "C": 83.33, "D": 83.33, "E": 100.0, "F": 150.0,
@@ -251,14 +252,14 @@ def test_grid_typed_in_settings():
     grid = grid_from_cells(rows)
     assert grid[(5, 1)] == "new_customers" and grid[(1, 5)] == "cant_lose_them"
     assert grid[(3, 3)] == "champions"
-    blocks = rfm_blocks(TEN, RfmSettings(grid=grid), "en")
+    blocks = rfm_blocks(TEN, RfmOptions(grid=grid), "en")
     assert by_customer(blocks["rfm.customers"])["E"][-1] == "champions"
     rows[1][3] = "Dormeurs"
     with pytest.raises(KcError) as error:
         grid_from_cells(rows, "en")
     assert "R 4 / FM 4" in str(error.value) and "Dormeurs" in str(error.value)
     with pytest.raises(ValueError):
-        RfmSettings(grid={(5, 5): "champions"})
+        RfmOptions(grid={(5, 5): "champions"})
 
 
 def test_settings_typed_by_a_user():
@@ -270,10 +271,10 @@ def test_settings_typed_by_a_user():
     with pytest.raises(KcError, match="30; 90; 180; 365"):
         parse_cut_points("30;90;180", "recency")
     with pytest.raises(ValueError):
-        RfmSettings(scoring="deciles")
+        RfmOptions(scoring="deciles")
     # what a Settings reader may hand over: a 5 x 5 table, an Excel serial, empty cells
     table = pd.DataFrame([[DEFAULT_GRID[(r, fm)] for fm in range(1, 6)] for r in range(5, 0, -1)])
-    read = rfm.settings_from(SimpleNamespace(rfm_grid=table, rfm_analysis_date=45474,
+    read = rfm_options(SimpleNamespace(rfm_grid=table, rfm_analysis_date=45474,
                                              rfm_thresholds={"recency": "", "frequency": None}))
     assert read.grid == DEFAULT_GRID and read.analysis_date == pd.Timestamp("2024-07-01")
     assert read.thresholds == rfm.DEFAULT_THRESHOLDS
@@ -332,7 +333,7 @@ def test_money_is_scored_in_cents():
 def test_orders_after_the_analysis_date():
     orders = pd.concat([TEN, make_orders([("A", "2024-07-05", 80.0), ("Z", "2024-07-02", 60.0),
                                           ("C", "2024-08-01", -25.0)])], ignore_index=True)
-    blocks = rfm_blocks(orders, RfmSettings(analysis_date=pd.Timestamp("2024-07-01 17:30")), "en")
+    blocks = rfm_blocks(orders, RfmOptions(analysis_date=pd.Timestamp("2024-07-01 17:30")), "en")
     assert_readable(blocks)
     pd.testing.assert_frame_equal(blocks["rfm.customers"], rfm_blocks(TEN, lang="en")
                                   ["rfm.customers"])
@@ -343,12 +344,12 @@ def test_orders_after_the_analysis_date():
     assert "3 order(s) dated after the analysis date (2024-07-01) are left out (net amount " \
         "115.00)." in blocks["rfm.notes"]["note"].tolist()
     # an order on the analysis date itself counts (recency 0)
-    same_day = rfm_blocks(TEN, RfmSettings(analysis_date="2024-06-30"))["rfm.customers"]
+    same_day = rfm_blocks(TEN, RfmOptions(analysis_date="2024-06-30"))["rfm.customers"]
     assert same_day.set_index("customer_id").loc["A", "recency_days"] == 0
 
 
 def test_analysis_date_before_every_order():
-    blocks = rfm_blocks(TEN, RfmSettings(analysis_date=pd.Timestamp("2020-01-01")), "fr")
+    blocks = rfm_blocks(TEN, RfmOptions(analysis_date=pd.Timestamp("2020-01-01")), "fr")
     assert_readable(blocks)
     assert blocks["rfm.customers"].empty
     assert tuple(blocks["rfm.customers"].columns) == CUSTOMERS_COLUMNS
@@ -413,8 +414,7 @@ def test_row_order_does_not_matter():
 
 
 def test_analyse_with_plain_settings():
-    ctx = SimpleNamespace(ingested=SimpleNamespace(orders=TEN), lang="fr",
-                          settings=SimpleNamespace(period="month"))
+    ctx = context(TEN, "fr", period="month")
     blocks = rfm.analyse(ctx)
     assert set(blocks) == {"rfm.segments", "rfm.grid", "rfm.grid_segments", "rfm.grid_cells",
                            "rfm.customers", "rfm.score_ranges", "rfm.summary", "rfm.notes"}
@@ -437,7 +437,7 @@ def random_case(draw):
     cuts = {c: draw(st.lists(st.integers(0, 600), min_size=4, max_size=4))
             for c in ("recency", "frequency")}
     cuts["monetary"] = draw(st.lists(st.integers(-200, 900), min_size=4, max_size=4))
-    return orders, RfmSettings(analysis_date=date,
+    return orders, RfmOptions(analysis_date=date,
                                monetary=draw(st.sampled_from(rfm.MONETARY_CHOICES)),
                                scoring=draw(st.sampled_from(rfm.SCORING_CHOICES)),
                                thresholds=cuts)

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kc_sheets.analyses.contract import Analysis, BlockSpec, Col
-from kc_sheets.analyses.periods import PERIODS, Period, period_label
+from kc_sheets.analyses.contract import Analysis, BlockSpec, Col, options_of
+from kc_sheets.analyses.periods import Period, PeriodOptions, check_period, period_label
 from kc_sheets.i18n import register, t
 
 register({
@@ -62,12 +62,6 @@ def month_ordinals(dates: pd.Series) -> np.ndarray:
     """Months since January 1970 (0 = 1970-01), one per date: the calendar month as an integer."""
     values = np.asarray(dates, dtype="datetime64[ns]")
     return values.astype("datetime64[M]").astype(np.int64)
-
-
-def check_period(period: str) -> Period:
-    if period not in PERIODS:
-        raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
-    return period  # type: ignore[return-value]
 
 
 def periods_of(first: int, count: int, period: Period) -> pd.PeriodIndex:
@@ -407,7 +401,7 @@ def shared_cells(ctx, period: Period, with_retained: bool = False) -> CohortCell
 
 def analyse(ctx) -> dict[str, pd.DataFrame]:
     """The blocks of the cohorts template: the long table, one triangle per metric, the summary."""
-    period = check_period(getattr(ctx.settings, "period", "month") or "month")
+    period = options_of(ctx, PeriodOptions).period
     table = by_cohort_period(ctx.ingested.orders, period, ctx.lang, shared_cells(ctx, period))
     blocks = {"cohorts.by_cohort_period": table}
     for metric in TRIANGLE_METRICS:
@@ -500,4 +494,4 @@ BLOCKS = (
     ),
 )
 
-ANALYSIS = Analysis("cohorts", analyse, BLOCKS)
+ANALYSIS = Analysis("cohorts", analyse, BLOCKS, options=(PeriodOptions,))

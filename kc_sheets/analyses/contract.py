@@ -43,6 +43,19 @@ class BlockSpec:
         return tuple(c.key for c in self.columns)
 
 
+def options_of(context, kind: type):
+    """The run's options of class ``kind`` (``context.options``, read from Settings before the
+    analyses run), or its defaults when the context has none (a test's, a notebook's).
+
+    >>> from types import SimpleNamespace
+    >>> from kc_sheets.analyses.periods import PeriodOptions
+    >>> options_of(SimpleNamespace(), PeriodOptions)
+    PeriodOptions(period='month')
+    """
+    found = getattr(context, "options", None) or {}
+    return found.get(kind) or kind()
+
+
 class BrokenPromise(AssertionError):
     """An analysis did not produce what it declares: a bug of ours, never the user's data."""
 
@@ -57,6 +70,7 @@ class Analysis:
     run: Callable[..., Mapping[str, pd.DataFrame]] | None
     blocks: tuple[BlockSpec, ...]
     about: str = ""
+    options: tuple[type, ...] = ()   # the typed options it reads (kc_sheets.settings.options)
 
     def block(self, name: str) -> BlockSpec | None:
         return next((b for b in self.blocks if b.name == name), None)

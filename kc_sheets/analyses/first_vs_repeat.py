@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kc_sheets.analyses.contract import Analysis, BlockSpec, Col
-from kc_sheets.analyses.periods import Period, period_index, period_label, period_range
+from kc_sheets.analyses.contract import Analysis, BlockSpec, Col, options_of
+from kc_sheets.analyses.periods import Period, PeriodOptions, period_index, period_label, period_range
 
 BY_PERIOD_COLUMNS = (
     "period", "period_start", "orders", "new_customers", "returning_customers",
@@ -169,7 +169,8 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
     orders = ctx.ingested.orders
     first = find_first_purchases(orders)                   # once, for both blocks
     return {
-        "first_vs_repeat.by_period": by_period(orders, ctx.settings.period, ctx.lang, first),
+        "first_vs_repeat.by_period": by_period(orders, options_of(ctx, PeriodOptions).period,
+                                               ctx.lang, first),
         "first_vs_repeat.totals": totals(orders, ctx.lang, first),
     }
 
@@ -212,4 +213,4 @@ BLOCKS = (
     ),
 )
 
-ANALYSIS = Analysis("first_vs_repeat", analyse, BLOCKS)
+ANALYSIS = Analysis("first_vs_repeat", analyse, BLOCKS, options=(PeriodOptions,))

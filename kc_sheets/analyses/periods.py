@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
@@ -14,6 +15,22 @@ register({"unit.month": ("Mois", "Month"), "unit.quarter": ("Trim.", "Quarter"),
 Period = Literal["month", "quarter", "year"]
 PERIODS: tuple[Period, ...] = ("month", "quarter", "year")
 _FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
+
+
+def check_period(period: str) -> Period:
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+    return period  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class PeriodOptions:
+    """The period results are grouped by (Settings: month, quarter or year)."""
+
+    period: Period = "month"
+
+    def __post_init__(self) -> None:
+        check_period(self.period)
 
 
 def period_index(dates: pd.Series, period: Period) -> pd.PeriodIndex:

@@ -29,27 +29,37 @@ all retained customers / all customers of those cohorts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from kc_sheets.analyses.contract import Analysis, BlockSpec, Col
+from kc_sheets.analyses.contract import Analysis, BlockSpec, Col, options_of
 from kc_sheets.analyses.cohorts import MONTHS_PER, CohortCells, CustomerMonths, check_period, \
     cohort_cells, customer_months, labels, periods_of, shared_cells, shared_months
 from kc_sheets.analyses.periods import Period
-from kc_sheets.errors import KcError
 from kc_sheets.i18n import register, t
 
 register({
     "retention.method.basic": ("Méthode simple", "Basic method"),
     "retention.method.cohort": ("Méthode des cohortes", "Cohort method"),
-    "retention.bad_window": (
-        "fenêtre de rétention « {value} » non reconnue : indiquez un nombre entier de mois, "
-        "au moins 1 (12 par défaut).",
-        "retention window '{value}' not recognised: type a whole number of months, at least 1 "
-        "(12 by default)."),
 })
 
 DEFAULT_WINDOW_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class RetentionOptions:
+    """The period of the basic method's rows and its activity window, in whole months."""
+
+    period: Period = "month"
+    window_months: int = DEFAULT_WINDOW_MONTHS
+
+    def __post_init__(self) -> None:
+        check_period(self.period)
+        if int(self.window_months) != self.window_months or self.window_months < 1:
+            raise ValueError(f"window_months must be a whole number >= 1, not "
+                             f"{self.window_months!r}")
 BASIC_COLUMNS = (
     "period", "period_start", "period_end", "customers_at_start", "customers_at_end",
     "new_customers", "first_time_customers", "reactivated_customers", "retained_customers",
@@ -219,32 +229,11 @@ def summary(basic: pd.DataFrame, cohorts: pd.DataFrame, lang: str = "fr") -> pd.
     return out[list(SUMMARY_COLUMNS)]
 
 
-def window_months(settings, lang: str = "fr") -> int:
-    """``settings.retention_window_months`` as a whole number of months (12 when absent)."""
-    value = getattr(settings, "retention_window_months", None)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return DEFAULT_WINDOW_MONTHS
-    try:
-        months = float(str(value).strip().replace(",", "."))
-    except ValueError:
-        months = 0.0
-    if months < 1 or not months.is_integer():
-        rows = getattr(settings, "rows", {}) or {}
-        try:
-            tab = t("tab.settings", lang)
-        except KeyError:
-            tab = None
-        raise KcError("retention.bad_window", tab=tab,
-                      row=rows.get("retention_window_months"), column="C" if rows else None,
-                      lang=lang, value=value)
-    return int(months)
-
-
 def analyse(ctx) -> dict[str, pd.DataFrame]:
     """The retention blocks: the basic method by period, the cohort method, both summed up."""
     orders, lang = ctx.ingested.orders, ctx.lang
-    period = check_period(getattr(ctx.settings, "period", "month") or "month")
-    window = window_months(ctx.settings, lang)
+    options = options_of(ctx, RetentionOptions)
+    period, window = options.period, options.window_months
     months = shared_months(ctx)                    # shared with the cohorts and churn analyses
     basic = basic_by_period(orders, period, window, lang, months)
     cohorts = cohort_method(months, period, lang, shared_cells(ctx, period))
@@ -302,4 +291,4 @@ BLOCKS = (
     ),
 )
 
-ANALYSIS = Analysis("retention", analyse, BLOCKS)
+ANALYSIS = Analysis("retention", analyse, BLOCKS, options=(RetentionOptions,))

@@ -41,12 +41,10 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from kc_sheets.analyses.contract import Analysis, BlockSpec, Col
-from kc_sheets.analyses.rfm_segments import DEFAULT_GRID, FORMER_LABELS, SEGMENT_KEYS
+from kc_sheets.analyses.contract import Analysis, BlockSpec, Col, options_of
+from kc_sheets.analyses.rfm_segments import DEFAULT_GRID, SEGMENT_KEYS
 from kc_sheets.analyses.rfm_segments import SEGMENTS  # noqa: F401  (part of this module's API)
-from kc_sheets.errors import KcError
-from kc_sheets.i18n import Lang, all_texts, number, register, t
-from kc_sheets.parsing import normalize_header, parse_amounts, parse_dates
+from kc_sheets.i18n import Lang, number, register, t
 
 register({
     "rfm.criterion.recency": ("Récence", "Recency"),
@@ -90,20 +88,6 @@ register({
         "moins un achat et les notes départagent bien les clients.",
         "Nothing to report: every order is before the analysis date, every customer has a "
         "purchase and the scores tell customers apart."),
-    "rfm.bad_date": (
-        "date d'analyse RFM non reconnue : « {value} ». Saisissez une date (31/12/2024) ou laissez "
-        "vide pour le lendemain de la dernière commande.",
-        "RFM analysis date not recognised: '{value}'. Type a date (2024-12-31) or leave it empty "
-        "for the day after the last order."),
-    "rfm.bad_thresholds": (
-        "seuils de {criterion} non reconnus : « {value} ». Saisissez 4 nombres séparés par des "
-        "points-virgules, par exemple {example}.",
-        "{criterion} thresholds not recognised: '{value}'. Type 4 numbers separated by "
-        "semicolons, for example {example}."),
-    "rfm.bad_grid": (
-        "case R {r} / FM {fm} de la grille RFM : « {value} » n'est pas un segment. Choisissez "
-        "parmi : {choices}.",
-        "RFM grid cell R {r} / FM {fm}: '{value}' is not a segment. Pick one of: {choices}."),
 })
 
 CRITERIA = ("recency", "frequency", "monetary")
@@ -131,7 +115,7 @@ DAY_NS = 86_400_000_000_000
 
 
 @dataclass(frozen=True)
-class RfmSettings:
+class RfmOptions:
     """What Settings may change. ``analysis_date``: None for the day after the last order.
 
     ``thresholds``: four cut points per criterion (``recency`` in days, ``frequency``,
@@ -158,98 +142,6 @@ class RfmSettings:
             cuts = self.thresholds.get(criterion, ())
             if len(cuts) != 4 or not np.isfinite(np.asarray(cuts, dtype=float)).all():
                 raise ValueError(f"{criterion} thresholds need 4 numbers, not {cuts!r}")
-
-
-def settings_from(settings: object, lang: Lang = "fr") -> RfmSettings:
-    """RfmSettings from the attributes ``rfm_analysis_date``, ``rfm_monetary``, ``rfm_scoring``,
-    ``rfm_thresholds`` (criterion -> 4 numbers or a text such as "30; 90; 180; 365") and
-    ``rfm_grid`` (a mapping (R, FM) -> key, or 5 rows of 5 cells, see :func:`grid_from_cells`)
-    of a Settings object, when it has them."""
-    rows = getattr(settings, "rows", None) or {}
-
-    def located(key: str, read):
-        """``read()``, its error pointing at the Settings row of ``key`` when there is one."""
-        try:
-            return read()
-        except KcError as error:
-            if error.tab or key not in rows:
-                raise
-            raise KcError(error.key, tab=t("tab.settings", lang), row=rows[key], column="C",
-                          lang=lang, **error.params) from None
-
-    grid = getattr(settings, "rfm_grid", None)
-    if grid is None or isinstance(grid, Mapping):
-        grid = dict(grid or DEFAULT_GRID)
-    else:                                              # 5 rows of 5 cells (lists, a DataFrame)
-        grid = grid_from_cells(np.asarray(grid, dtype=object).tolist(), lang)
-    typed = getattr(settings, "rfm_thresholds", None) or {}
-    cuts = {c: typed.get(c) for c in CRITERIA}
-    return RfmSettings(
-        analysis_date=located("rfm_analysis_date", lambda: parse_analysis_date(
-            getattr(settings, "rfm_analysis_date", None), lang)),
-        monetary=getattr(settings, "rfm_monetary", None) or "revenue",
-        scoring=getattr(settings, "rfm_scoring", None) or "quintiles",
-        thresholds={c: DEFAULT_THRESHOLDS[c] if v is None or (isinstance(v, str) and not v.strip())
-                    else located(f"rfm_thresholds.{c}", lambda v=v, c=c: parse_cut_points(
-                        v, c, lang)) for c, v in cuts.items()},
-        grid=grid)
-
-
-def parse_analysis_date(value: object, lang: Lang = "fr") -> pd.Timestamp | None:
-    """A date as typed in Settings (a date, 31/12/2024, 2024-12-31, an Excel serial), at
-    midnight; None when empty.
-
-    >>> parse_analysis_date("31/12/2024"), parse_analysis_date("")
-    (Timestamp('2024-12-31 00:00:00'), None)
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    parsed = parse_dates(pd.Series([value], dtype=object))
-    if parsed.status.iloc[0] != "ok":
-        raise KcError("rfm.bad_date", lang=lang, value=value)
-    return pd.Timestamp(parsed.values.iloc[0]).normalize()
-
-
-def parse_cut_points(value: object, criterion: str = "monetary",
-                     lang: Lang = "fr") -> tuple[float, ...]:
-    """Four cut points, typed as numbers or as one text ("30; 90; 180; 365", "1 000;2 500,50").
-
-    >>> parse_cut_points("365; 30; 90; 180", "recency"), parse_cut_points([2, 3, 5, 10])
-    ((30.0, 90.0, 180.0, 365.0), (2.0, 3.0, 5.0, 10.0))
-    """
-    if isinstance(value, str):
-        pieces = [p for p in value.replace("|", ";").split(";") if p.strip()]
-        if len(pieces) == 1:                          # "30 90 180 365", "30, 90, 180, 365"
-            pieces = [p.rstrip(",") for p in value.split()]
-    elif isinstance(value, Iterable):
-        pieces = list(value)
-    else:
-        pieces = [value]
-    parsed = parse_amounts(pd.Series(pieces, dtype=object), decimal_comma=None)
-    if len(pieces) != 4 or (parsed.status != "ok").any():
-        raise KcError("rfm.bad_thresholds", lang=lang, value=value,
-                      criterion=t(f"rfm.criterion.{criterion}", lang).lower(),
-                      example="; ".join(f"{c:g}" for c in DEFAULT_THRESHOLDS[criterion]))
-    return tuple(sorted(float(v) for v in parsed.values))
-
-
-def grid_from_cells(rows: Sequence[Sequence[object]], lang: Lang = "fr") -> dict[tuple[int, int],
-                                                                                 str]:
-    """The grid typed in Settings: 5 rows (R 5 at the top down to R 1) of 5 cells (FM 1 to 5),
-    each a segment key or its French or English label (case and accents ignored)."""
-    names = {normalize_header(n): key for key in SEGMENT_KEYS
-             for n in (key, *all_texts(f"rfm.segment.{key}"), *FORMER_LABELS.get(key, ()))}
-    grid = {}
-    for i, r in enumerate(range(5, 0, -1)):
-        row = list(rows[i]) if i < len(rows) else []
-        for fm in range(1, 6):
-            value = row[fm - 1] if fm <= len(row) else None
-            key = names.get(normalize_header(value if value is not None else ""))
-            if key is None:
-                raise KcError("rfm.bad_grid", lang=lang, r=r, fm=fm, value=value or "",
-                              choices=", ".join(t(f"rfm.segment.{k}", lang) for k in SEGMENT_KEYS))
-            grid[(r, fm)] = key
-    return grid
 
 
 # --- per customer -------------------------------------------------------------------------
@@ -395,11 +287,11 @@ def grid_array(grid: Mapping[tuple[int, int], str]) -> np.ndarray:
     return out
 
 
-def score_customers(aggregates: CustomerAggregates, settings: RfmSettings | None = None,
+def score_customers(aggregates: CustomerAggregates, settings: RfmOptions | None = None,
                     lang: Lang = "fr") -> pd.DataFrame:
     """The customer list (CUSTOMERS_COLUMNS): R, F, M, scores and segment, by segment in business
     order, then by monetary from the highest, then in order of first appearance."""
-    settings = settings or RfmSettings()
+    settings = settings or RfmOptions()
     frame = aggregates.customers
     recency = np.zeros(len(frame), dtype=np.int64)
     if aggregates.analysis_date is not None:
@@ -538,10 +430,10 @@ def score_ranges(customers: pd.DataFrame, lang: Lang = "fr") -> pd.DataFrame:
 
 
 def summary(aggregates: CustomerAggregates, customers: pd.DataFrame,
-            settings: RfmSettings | None = None, lang: Lang = "fr") -> pd.DataFrame:
+            settings: RfmOptions | None = None, lang: Lang = "fr") -> pd.DataFrame:
     """One row (SUMMARY_COLUMNS). Net amounts of all orders = revenue + revenue after the
     analysis date + revenue of customers without purchase."""
-    settings = settings or RfmSettings()
+    settings = settings or RfmOptions()
     return pd.DataFrame([{
         "customers": len(customers),
         "revenue": round(float(customers["revenue"].sum()), 2),
@@ -558,9 +450,9 @@ def summary(aggregates: CustomerAggregates, customers: pd.DataFrame,
 
 
 def notes(aggregates: CustomerAggregates, customers: pd.DataFrame,
-          settings: RfmSettings | None = None, lang: Lang = "fr") -> pd.DataFrame:
+          settings: RfmOptions | None = None, lang: Lang = "fr") -> pd.DataFrame:
     """What a reader should know to trust the figures, one sentence per row (column ``note``)."""
-    settings = settings or RfmSettings()
+    settings = settings or RfmOptions()
     date = aggregates.analysis_date.strftime("%d/%m/%Y" if lang == "fr" else "%Y-%m-%d") \
         if aggregates.analysis_date is not None else "-"
     out = []
@@ -602,10 +494,10 @@ def _tie_notes(customers: pd.DataFrame, lang: Lang) -> list[str]:
     return out
 
 
-def rfm_blocks(orders: pd.DataFrame, settings: RfmSettings | None = None,
+def rfm_blocks(orders: pd.DataFrame, settings: RfmOptions | None = None,
                lang: Lang = "fr") -> dict[str, pd.DataFrame]:
     """Every block of the RFM analysis from the canonical orders table."""
-    settings = settings or RfmSettings()
+    settings = settings or RfmOptions()
     aggregates = customer_aggregates(orders, settings.analysis_date)
     customers = score_customers(aggregates, settings, lang)
     cells = grid_cells(customers, settings.grid, lang)
@@ -625,7 +517,7 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
     """The blocks of the RFM template (settings read from ``ctx.settings.rfm_*`` when present);
     when there is nothing to warn about, the notes say so (a reader sees the list was checked).
     """
-    blocks = rfm_blocks(ctx.ingested.orders, settings_from(ctx.settings, ctx.lang), ctx.lang)
+    blocks = rfm_blocks(ctx.ingested.orders, options_of(ctx, RfmOptions), ctx.lang)
     if blocks["rfm.notes"].empty:
         blocks["rfm.notes"] = pd.DataFrame({"note": [t("rfm.note.none", ctx.lang)]})
     return blocks
@@ -745,4 +637,4 @@ BLOCKS = (
     ),
 )
 
-ANALYSIS = Analysis("rfm", analyse, BLOCKS)
+ANALYSIS = Analysis("rfm", analyse, BLOCKS, options=(RfmOptions,))

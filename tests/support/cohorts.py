@@ -12,8 +12,12 @@ from tests.support.orders import cdnow_orders as shared_cdnow_orders
 from tests.support.orders import make_orders
 
 def context(orders: pd.DataFrame, lang: str = "en", **settings_values) -> SimpleNamespace:
-    return SimpleNamespace(ingested=SimpleNamespace(orders=orders), lang=lang,
-                           settings=SimpleNamespace(**settings_values))
+    """What an analysis receives, its options read from ``settings_values`` as Settings are."""
+    from kc_sheets.settings.options import READERS
+
+    settings = SimpleNamespace(**settings_values)
+    return SimpleNamespace(ingested=SimpleNamespace(orders=orders), lang=lang, settings=settings,
+                           options={kind: read(settings, lang) for kind, read in READERS.items()})
 
 
 ORDER = st.tuples(st.integers(0, 900),                         # day after 2022-11-01

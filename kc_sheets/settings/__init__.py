@@ -100,6 +100,7 @@ class Settings:
     mapping: dict[str, str] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
     values: dict[str, object] = field(default_factory=dict)
+    tab: str = ""                # the Settings tab's name, for messages about its cells
 
     def __getattr__(self, name: str) -> object:
         """Template settings (``rfm_scoring``, ``retention_window_months``...) as attributes;
@@ -139,7 +140,7 @@ def read_settings(rows: list[tuple[int, str, object]], *, tab: str, lang: Lang =
                 text = text[:-2]
             values[key] = (row, text)
             originals[key] = value
-    out = Settings(rows={k: r for k, (r, _) in values.items()})
+    out = Settings(rows={k: r for k, (r, _) in values.items()}, tab=tab)
     if "lang" in values and values["lang"][1] in ("fr", "en"):
         out.lang = values["lang"][1]  # type: ignore[assignment]
     lang = out.lang or lang
@@ -203,5 +204,6 @@ def _choice(spec: Setting, text: str, row: int, tab: str, lang: Lang) -> str:
         names = {choice.value, *all_texts(choice.label)}
         if wanted in {normalize_header(n) for n in names}:
             return choice.value
-    raise KcError("settings.bad_choice", tab=tab, row=row or None, column="C", lang=lang,
+    raise KcError("settings.bad_choice", tab=tab, row=row or None,
+                  column=col_letter(SETTINGS_VALUE_COL), lang=lang,
                   value=text, choices=", ".join(t(c.label, lang) for c in spec.choices))
