@@ -1,5 +1,5 @@
 """The blocks the engine itself produces on every run, beside the analyses' own: the data
-quality tables (:mod:`kc_sheets.quality`, written by :func:`kc_sheets.calculate.quality_blocks`)
+quality tables (:mod:`kc_sheets.ingest.quality`, written by :func:`kc_sheets.calculate.quality_blocks`)
 and the run stamp. Declared like an analysis's blocks, so templates place them by the same
 contract and docs/blocks.md documents them.
 """

@@ -30,7 +30,7 @@ from kc_sheets.settings.options import read_options
 from kc_sheets.templates import get as get_template
 from kc_sheets.templates.common import NOTE_ROWS, SET_ASIDE_SHOWN
 from kc_sheets.templates.model import Block, Template
-from kc_sheets.transactions import Ingested, IngestOptions, RawTable, ingest
+from kc_sheets.ingest.transactions import Ingested, IngestOptions, RawTable, ingest
 
 register({
     "calc.no_raw": ("aucun onglet « Raw Data ». Onglets présents : {tabs}. Ajoutez un onglet "
@@ -453,7 +453,7 @@ def _check_result_tabs(book, template: Template, tab_lang: Lang, lang: Lang) -> 
 def _check_raw_data(raw: RawTable, lang: Lang) -> None:
     """What ingest would refuse in a Raw Data read with the default settings: no rows, no date,
     amount or customer column."""
-    from kc_sheets.transactions import check_columns, settle_header_row
+    from kc_sheets.ingest.transactions import check_columns, settle_header_row
 
     if len(raw.frame) == 0 or len(raw.headers) == 0:
         raise KcError("ingest.empty", tab=raw.tab, lang=lang)

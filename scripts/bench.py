@@ -57,9 +57,9 @@ def _peak_mb() -> float:
 
 def _build(path: Path, rows: int, template: str = "first-vs-repeat") -> dict:
     from kc_sheets import sample_data
-    from kc_sheets.backends.raw_writer import fill_raw_data
+    from kc_sheets.xlsx.raw_writer import fill_raw_data
     from kc_sheets.templates import get
-    from kc_sheets.templates.render_xlsx import build
+    from kc_sheets.xlsx.render import build
 
     started = time.perf_counter()
     tmp = path.with_name(f".{path.name}.building.xlsx")
@@ -78,7 +78,7 @@ def _phases(path: Path) -> dict[str, list[float]]:
         RAW_TAB, Context, book_settings, ingest_options, quality_blocks, run_blocks,
         settings_tab_name, tab_writes,
     )
-    from kc_sheets.transactions import ingest
+    from kc_sheets.ingest.transactions import ingest
 
     times: dict[str, list[float]] = {}  # phase: [seconds, peak MB of the process so far]
     clock = time.perf_counter()
@@ -299,7 +299,7 @@ def zip_copy(work: Path) -> None:
     import zipfile
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from kc_sheets.backends.ooxml_zip import write_package
+    from kc_sheets.xlsx.ooxml_zip import write_package
 
     work.mkdir(parents=True, exist_ok=True)
     src, dst, plain = work / "zip_big.xlsx", work / "zip_out.xlsx", work / "zip_plain.xlsx"

@@ -37,7 +37,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kc_sheets import gsheet, sample_data  # noqa: E402
+from kc_sheets.apps import gsheet  # noqa: E402
+from kc_sheets import sample_data  # noqa: E402
 from kc_sheets.backends.google import urls  # noqa: E402
 from kc_sheets.backends.google.credentials import from_token  # noqa: E402
 from kc_sheets.backends.google.http import client  # noqa: E402

@@ -16,9 +16,9 @@ import tempfile
 from pathlib import Path
 
 from kc_sheets.calculate import known_template
-from kc_sheets.demo import demo
-from kc_sheets.libreoffice import pdf_to_png, render_pdf
-from kc_sheets.preview import print_problems, printed_pages, template_headings
+from kc_sheets.apps.demo import demo
+from kc_sheets.devtools.libreoffice import pdf_to_png, render_pdf
+from kc_sheets.devtools.preview import print_problems, printed_pages, template_headings
 
 
 def main(argv: list[str]) -> int:

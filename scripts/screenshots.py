@@ -16,9 +16,9 @@ from PIL import Image
 
 from kc_sheets import sample_data
 from kc_sheets.calculate import calculate
-from kc_sheets.demo import template_with_sample
+from kc_sheets.apps.demo import template_with_sample
 from kc_sheets.i18n import t
-from kc_sheets.preview import page_texts, render_png
+from kc_sheets.devtools.preview import page_texts, render_png
 from kc_sheets.templates import all_templates
 
 ROOT = Path(__file__).resolve().parents[1]

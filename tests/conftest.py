@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kc_sheets.backends.raw_writer import fill_raw_data
+from kc_sheets.xlsx.raw_writer import fill_raw_data
 from kc_sheets.backends.xlsx import XlsxBook
 from kc_sheets.templates import get
-from kc_sheets.templates.render_xlsx import build
+from kc_sheets.xlsx.render import build
 from tests.sheets_emulator import SheetsEmulator
 from tests.support import google
 

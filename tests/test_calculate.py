@@ -97,7 +97,7 @@ def test_second_run_on_less_data_clears_stale_rows(tmp_path: Path) -> None:
     path = make_workbook(tmp_path, frame)
     calculate(path)
     assert len(table(path, FVR, 30, 11)) == 3
-    from kc_sheets.backends.raw_writer import fill_raw_data
+    from kc_sheets.xlsx.raw_writer import fill_raw_data
     fill_raw_data(path, frame.iloc[:2])
     calculate(path)
     assert [r[0] for r in table(path, FVR, 30, 11)] == ["janv. 2024"]
@@ -154,13 +154,13 @@ def test_refusals_leave_the_file_unchanged(tmp_path: Path, problem: str) -> None
         wb["Raw Data"].title = "Données"
         wb.save(path)
     elif problem == "empty":
-        from kc_sheets.backends.raw_writer import fill_raw_data
+        from kc_sheets.xlsx.raw_writer import fill_raw_data
         fill_raw_data(path, ten_orders().iloc[:0][[]])
     elif problem == "not_xlsx":
         path = tmp_path / "orders.xlsx"
         path.write_text("ID;Date;Montant\n1;2024-01-01;12\n")
     elif problem == "no_column":
-        from kc_sheets.backends.raw_writer import fill_raw_data
+        from kc_sheets.xlsx.raw_writer import fill_raw_data
         fill_raw_data(path, ten_orders().rename(columns={"Montant": "Prix total TTC bis"}))
     elif problem == "bad_setting":
         wb = openpyxl.load_workbook(path)

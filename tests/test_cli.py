@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from kc_sheets.cli import app
+from kc_sheets.apps.cli import app
 from tests.conftest import make_workbook, ten_orders
 
 runner = CliRunner()

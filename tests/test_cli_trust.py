@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from kc_sheets import __version__, progress
 from kc_sheets.calculate import calculate
-from kc_sheets.cli import app
+from kc_sheets.apps.cli import app
 from tests.conftest import make_workbook, ten_orders
 
 runner = CliRunner()
@@ -40,12 +40,12 @@ def refused(result, *words: str) -> None:
 
 def cli_process(*args, cwd: Path, obey_permissions: bool = False,
                 env: dict | None = None) -> subprocess.CompletedProcess:
-    """``python -m kc_sheets.cli`` in a real process; with ``obey_permissions``, without the
+    """``python -m kc_sheets.apps.cli`` in a real process; with ``obey_permissions``, without the
     capabilities that let root write anywhere (tests run as root: a read-only folder only
     refuses a process that obeys permissions, as every user's does)."""
     prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search",
               "--inh-caps=-dac_override,-dac_read_search", "--"] if obey_permissions else []
-    return subprocess.run([*prefix, sys.executable, "-m", "kc_sheets.cli", *map(str, args)],
+    return subprocess.run([*prefix, sys.executable, "-m", "kc_sheets.apps.cli", *map(str, args)],
                           cwd=cwd, capture_output=True, text=True, timeout=300,
                           env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200",
                                **(env or {})})
@@ -207,10 +207,10 @@ def test_sample_data_summary_is_in_the_language_asked(tmp_path: Path) -> None:
 
 def test_serve_without_key_is_localised(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "KC_SHEETS_SERVICE_KEY"}
-    done_fr = subprocess.run([sys.executable, "-m", "kc_sheets.cli", "serve"], cwd=tmp_path,
+    done_fr = subprocess.run([sys.executable, "-m", "kc_sheets.apps.cli", "serve"], cwd=tmp_path,
                              capture_output=True, text=True, timeout=60,
                              env={**env, "PYTHONPATH": str(ROOT)})
-    done_en = subprocess.run([sys.executable, "-m", "kc_sheets.cli", "serve", "--lang", "en"],
+    done_en = subprocess.run([sys.executable, "-m", "kc_sheets.apps.cli", "serve", "--lang", "en"],
                              cwd=tmp_path, capture_output=True, text=True, timeout=60,
                              env={**env, "PYTHONPATH": str(ROOT)})
     assert done_fr.returncode == 2 and "n'est pas définie" in done_fr.stderr
@@ -253,7 +253,7 @@ def _on_a_terminal(args: list[str], cwd: Path) -> str:
     """Run the CLI with stdout and stderr on a pseudo-terminal; what the user saw."""
     leader, follower = pty.openpty()
     with contextlib.closing(os.fdopen(leader, "rb", buffering=0)) as screen:
-        proc = subprocess.Popen([sys.executable, "-m", "kc_sheets.cli", *args], cwd=cwd,
+        proc = subprocess.Popen([sys.executable, "-m", "kc_sheets.apps.cli", *args], cwd=cwd,
                                 stdin=subprocess.DEVNULL, stdout=follower, stderr=follower,
                                 env={**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm",
                                      "COLUMNS": "120", progress.DELAY_ENV: "0"})

@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from kc_sheets import gsheet
+from kc_sheets.apps import gsheet
 from kc_sheets.analyses.contract import Analysis, BlockSpec, BrokenPromise, Col
 from kc_sheets.calculate import calculate, check_placed
 from kc_sheets.i18n import register, t

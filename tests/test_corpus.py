@@ -347,7 +347,7 @@ def test_corpus_case(name: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", [
     pytest.param(n, marks=_marks(n, pending=PENDING_PROCESS)) for n in sorted(SUBPROCESS)])
 def test_corpus_case_in_a_real_process(name: str, tmp_path: Path) -> None:
-    """A few cases through ``python -m kc_sheets.cli``: real stderr, real exit status."""
+    """A few cases through ``python -m kc_sheets.apps.cli``: real stderr, real exit status."""
     found = run_and_check(name, tmp_path, subprocess=True)
     assert not found, f"{name} (subprocess):\n  - " + "\n  - ".join(found)
 

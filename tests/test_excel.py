@@ -23,19 +23,19 @@ import pandas as pd
 import pytest
 
 from kc_sheets import sample_data
-from kc_sheets.backends.raw_writer import fill_raw_data
+from kc_sheets.xlsx.raw_writer import fill_raw_data
 from kc_sheets.backends.xlwings import (
     COM_ERRORS, XlwingsBook, _normalise_column, cell_value, series_formula, text_value,
 )
 from kc_sheets.calculate import calculate
-from kc_sheets.libreoffice import (
+from kc_sheets.devtools.libreoffice import (
     DEFAULT_TIMEOUT, _soffice, export_sheets_csv, find_error_values, find_soffice,
 )
-from kc_sheets.excel_cli import SAMPLE_CALL, check_name, conf_text, excel_app, quickstart
+from kc_sheets.apps.excel_setup import SAMPLE_CALL, check_name, conf_text, excel_app, quickstart
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import t
 from kc_sheets.templates import get
-from kc_sheets.templates.render_xlsx import build
+from kc_sheets.xlsx.render import build
 from tests.conftest import make_workbook, ten_orders
 from tests.support.excel import alerts, differences, run_main
 from tests.support.printing import print_areas
@@ -283,8 +283,8 @@ def test_xlsm_keeps_the_xlwings_vba_project_and_has_calculer_buttons(made) -> No
     from lxml import etree
     from oletools.olevba import VBA_Parser
 
-    from kc_sheets.excel_cli import _sheet_parts, standalone_source
-    from kc_sheets.backends.ooxml_zip import OoxmlPackage
+    from kc_sheets.apps.excel_setup import _sheet_parts, standalone_source
+    from kc_sheets.xlsx.ooxml_zip import OoxmlPackage
 
     with zipfile.ZipFile(made.xlsm) as ours, zipfile.ZipFile(standalone_source()) as theirs:
         project, original = ours.read("xl/vbaProject.bin"), theirs.read("xl/vbaProject.bin")
@@ -346,7 +346,7 @@ def defined_names(path: Path) -> list[tuple[str, str | None, str]]:
 def test_the_xlsm_keeps_the_templates_print_titles_and_filter_ranges(tmp_path: Path) -> None:
     """Sheet-scoped names follow their tab into the .xlsm (its tabs are grafted, reordered,
     and xlwings' empty sheet removed); so do they into a workbook given --template."""
-    from kc_sheets.excel_cli import build_xlsm, standalone_source
+    from kc_sheets.apps.excel_setup import build_xlsm, standalone_source
 
     template = get("all-in-one")
     built = build(template, tmp_path / "all.xlsx", "fr")
@@ -359,7 +359,7 @@ def test_the_xlsm_keeps_the_templates_print_titles_and_filter_ranges(tmp_path: P
     # a user's export with other tabs in front: the names still point at their own tabs
     import openpyxl
 
-    from kc_sheets.backends.merge_tabs import add_tabs
+    from kc_sheets.xlsx.merge_tabs import add_tabs
 
     export = openpyxl.Workbook()
     export.active.title = "Notes"

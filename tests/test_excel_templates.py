@@ -21,13 +21,13 @@ import openpyxl  # noqa: E402
 
 from kc_sheets import sample_data  # noqa: E402
 from kc_sheets.analyses import rfm as rfm_analysis  # noqa: E402
-from kc_sheets.backends.raw_writer import fill_raw_data  # noqa: E402
+from kc_sheets.xlsx.raw_writer import fill_raw_data  # noqa: E402
 from kc_sheets.calculate import RunResult, calculate, tab_writes  # noqa: E402
 from kc_sheets.cells import col_letter, parse_ref  # noqa: E402
 from kc_sheets.i18n import t  # noqa: E402
 from kc_sheets.templates import get  # noqa: E402
 from kc_sheets.templates.model import Block, Tab  # noqa: E402
-from kc_sheets.templates.render_xlsx import build  # noqa: E402
+from kc_sheets.xlsx.render import build  # noqa: E402
 from tests.excel.remote import ExcelGrid, payload_from_xlsx, xlsx_cells  # noqa: E402
 from tests.support.excel import alerts, differences, run_main  # noqa: E402
 

@@ -41,7 +41,7 @@ def test_a_second_calculate_of_the_same_file_is_refused_while_one_runs(tmp_path:
 def test_two_real_processes_one_runs_one_is_refused(tmp_path: Path) -> None:
     path = make_workbook(tmp_path, sample_data.generate(rows=60_000, seed=3))
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    command = [sys.executable, "-m", "kc_sheets.cli", "calculate", str(path), "--quiet"]
+    command = [sys.executable, "-m", "kc_sheets.apps.cli", "calculate", str(path), "--quiet"]
     first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
     time.sleep(1.0)
@@ -91,7 +91,7 @@ def test_sigterm_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
     outcomes = set()
     for delay in (0.3, 2.0, 3.5):
         path.write_bytes(original)
-        process = subprocess.Popen([sys.executable, "-m", "kc_sheets.cli", "calculate",
+        process = subprocess.Popen([sys.executable, "-m", "kc_sheets.apps.cli", "calculate",
                                     str(path), "--quiet"], env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
         time.sleep(delay)
@@ -130,7 +130,7 @@ def test_kill_9_at_any_moment_leaves_the_old_file_or_the_complete_new_one(tmp_pa
     path = make_workbook(tmp_path, sample_data.generate(rows=200_000, seed=5))
     original = path.read_bytes()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    command = [sys.executable, "-m", "kc_sheets.cli", "calculate", str(path), "--quiet"]
+    command = [sys.executable, "-m", "kc_sheets.apps.cli", "calculate", str(path), "--quiet"]
 
     def temporaries() -> list[Path]:
         return [p for p in tmp_path.iterdir() if p.name.endswith(".kc-tmp")]

@@ -16,7 +16,8 @@ import os
 
 import pytest
 
-from kc_sheets import gsheet, sample_data
+from kc_sheets.apps import gsheet
+from kc_sheets import sample_data
 from kc_sheets.backends.google import sheets as google_sheets
 from kc_sheets.backends.google.credentials import from_token
 from kc_sheets.backends.google.http import RetryPolicy, client

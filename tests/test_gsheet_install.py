@@ -13,10 +13,10 @@ import pytest
 import requests
 from typer.testing import CliRunner, Result
 
-from kc_sheets import gsheet
+from kc_sheets.apps import gsheet
 from kc_sheets.backends.google.credentials import from_token
 from kc_sheets.backends.google.http import client
-from kc_sheets.cli import app
+from kc_sheets.apps.cli import app
 from kc_sheets.errors import KcError
 from tests.sheets_emulator import SheetsEmulator
 from tests.sheets_emulator.script_api import API_DISABLED

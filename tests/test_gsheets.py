@@ -16,13 +16,14 @@ with warnings.catch_warnings():   # starlette 1.x asks for httpx2, which the tes
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from kc_sheets import gsheet, sample_data
+from kc_sheets.apps import gsheet
+from kc_sheets import sample_data
 from kc_sheets.backends.google import urls
 from kc_sheets.backends.google.credentials import from_token
 from kc_sheets.backends.google.http import client
 from kc_sheets.calculate import calculate, month_names
 from kc_sheets.errors import KcError
-from kc_sheets.server import Service, build_app
+from kc_sheets.apps.server import Service, build_app
 from tests.conftest import make_workbook, ten_orders
 from tests.support.google import KEY, TOKEN, as_pasted, http, paste
 
@@ -268,7 +269,7 @@ def test_kc_sheets_serve_starts_and_answers_healthz(tmp_path) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = dict(os.environ, KC_SHEETS_SERVICE_KEY=KEY)
-    command = [sys.executable, "-m", "kc_sheets.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "kc_sheets.apps.cli", "serve", "--port", str(port)]
     refused = subprocess.run(command, env={k: v for k, v in env.items()
                                            if k != "KC_SHEETS_SERVICE_KEY"},
                              capture_output=True, text=True, timeout=60)

@@ -24,7 +24,8 @@ from typing import Iterator
 import pandas as pd
 import pytest
 
-from kc_sheets import gsheet, sample_data
+from kc_sheets.apps import gsheet
+from kc_sheets import sample_data
 from kc_sheets.backends.google import urls
 from kc_sheets.backends.xlsx import XlsxBook
 from kc_sheets.calculate import RunResult, calculate, known_template

@@ -1,4 +1,4 @@
-"""kc_sheets.libreoffice: CSV export of recomputed values, error scan, PDF/PNG/text rendering."""
+"""kc_sheets.devtools.libreoffice: CSV export of recomputed values, error scan, PDF/PNG/text rendering."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kc_sheets.libreoffice import (
+from kc_sheets.devtools.libreoffice import (
     ERROR_VALUES,
     LibreOfficeError,
     export_sheets_csv,

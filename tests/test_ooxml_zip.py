@@ -1,4 +1,4 @@
-"""Tests for kc_sheets.backends.ooxml_zip (raw-copy zip writer)."""
+"""Tests for kc_sheets.xlsx.ooxml_zip (raw-copy zip writer)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kc_sheets.backends import ooxml_zip
-from kc_sheets.backends.ooxml_zip import (
+from kc_sheets.xlsx import ooxml_zip
+from kc_sheets.xlsx.ooxml_zip import (
     OoxmlPackage,
     atomic_write_package,
     normalize_package,

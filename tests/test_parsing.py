@@ -1,4 +1,4 @@
-"""Tests for kc_sheets.parsing: headers, blanks, dates, amounts, quantities and ids."""
+"""Tests for kc_sheets.ingest.parsing: headers, blanks, dates, amounts, quantities and ids."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kc_sheets.parsing import (
+from kc_sheets.ingest.parsing import (
     ERROR_VALUES, STATUSES, is_blank, normalize_header, parse_amounts, parse_dates,
     parse_id_codes, parse_ids, parse_numbers, text_matches, typed_column,
 )
-from kc_sheets.parsing.objects import _factorize_by_type
+from kc_sheets.ingest.parsing.objects import _factorize_by_type
 
 TS = pd.Timestamp
 DTYPES = [object, "str"]
@@ -443,7 +443,7 @@ def test_typed_column(values, dtype):
 
 
 def test_dates_with_month_names_in_french_and_english():
-    from kc_sheets.parsing import parse_dates
+    from kc_sheets.ingest.parsing import parse_dates
 
     texts = {"5 janv. 2024": "2024-01-05", "10 févr. 2024": "2024-02-10",
              "31 déc. 2024": "2024-12-31", "1er mai 2024": "2024-05-01",

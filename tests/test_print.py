@@ -12,16 +12,16 @@ import openpyxl
 import pytest
 
 from kc_sheets import sample_data
-from kc_sheets.backends.raw_writer import fill_raw_data
+from kc_sheets.xlsx.raw_writer import fill_raw_data
 from kc_sheets.backends.xlsx import set_print_area
 from kc_sheets.cells import col_letter
 from kc_sheets.calculate import calculate
-from kc_sheets.demo import template_with_sample
+from kc_sheets.apps.demo import template_with_sample
 from kc_sheets.i18n import t
-from kc_sheets.libreoffice import find_soffice, render_pdfs
-from kc_sheets.preview import page_problems, print_problems, printed_pages, template_headings
+from kc_sheets.devtools.libreoffice import find_soffice, render_pdfs
+from kc_sheets.devtools.preview import page_problems, print_problems, printed_pages, template_headings
 from kc_sheets.templates import all_templates, get
-from kc_sheets.templates.render_xlsx import build
+from kc_sheets.xlsx.render import build
 from tests.support.printing import print_areas
 
 needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed "

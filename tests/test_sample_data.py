@@ -1,4 +1,4 @@
-"""Synthetic order exports (kc_sheets.sample_data) and the CDNOW loaders (kc_sheets.cdnow)."""
+"""Synthetic order exports (kc_sheets.sample_data) and the CDNOW loaders (kc_sheets.devtools.cdnow)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kc_sheets import cdnow
+from kc_sheets.devtools import cdnow
 from kc_sheets.sample_data import COLUMNS, describe, generate
 
 DATA = Path(__file__).parent / "data"

@@ -18,8 +18,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from kc_sheets import gsheet
-from kc_sheets.server import Service, build_app
+from kc_sheets.apps import gsheet
+from kc_sheets.apps.server import Service, build_app
 from tests.conftest import ten_orders
 from tests.support.google import KEY, TOKEN, http, paste
 
@@ -108,8 +108,8 @@ def test_no_token_in_any_log_line(sheets, caplog) -> None:
 
 
 def test_a_token_passed_to_the_log_is_masked(caplog) -> None:
-    caplog.set_level(logging.INFO, logger="kc_sheets.server")
-    logging.getLogger("kc_sheets.server").info("header was Bearer %s (%s)", TOKEN, "ya29.zz-1")
+    caplog.set_level(logging.INFO, logger="kc_sheets.apps.server")
+    logging.getLogger("kc_sheets.apps.server").info("header was Bearer %s (%s)", TOKEN, "ya29.zz-1")
     assert TOKEN not in caplog.text and "ya29.zz-1" not in caplog.text
     assert "Bearer [token]" in caplog.text
 

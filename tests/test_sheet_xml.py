@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kc_sheets.backends.sheet_xml import _column_cells, row_fragments
+from kc_sheets.xlsx.sheet_xml import _column_cells, row_fragments
 
 TEXT = st.one_of(st.none(), st.text(max_size=12), st.sampled_from(
     ["=HYPERLINK(\"x\")", " lead", "trail ", "a & b <c>", "line\nbreak", "\x01ctrl", "00123"]))

@@ -11,13 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from kc_sheets import sample_data
-from kc_sheets.backends.raw_writer import fill_raw_data
+from kc_sheets.xlsx.raw_writer import fill_raw_data
 from kc_sheets.calculate import calculate
-from kc_sheets.cli import app
+from kc_sheets.apps.cli import app
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import t
 from kc_sheets.templates import get
-from kc_sheets.templates.render_xlsx import build
+from kc_sheets.xlsx.render import build
 from kc_sheets.templates.rfm import GRID_SETTING
 
 

@@ -11,7 +11,7 @@ import pytest
 from kc_sheets.i18n import keys, t
 from kc_sheets.templates import all_templates, get
 from kc_sheets.templates.brand import load_brand
-from kc_sheets.templates.render_xlsx import build
+from kc_sheets.xlsx.render import build
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kc_sheets import cdnow, sample_data
+from kc_sheets.devtools import cdnow
+from kc_sheets import sample_data
 from kc_sheets.calculate import calculate, tab_writes
 from kc_sheets.i18n import t
-from kc_sheets.libreoffice import export_sheets_csv, find_error_values, find_soffice
+from kc_sheets.devtools.libreoffice import export_sheets_csv, find_error_values, find_soffice
 from kc_sheets.templates import get
 from tests.conftest import DATA, make_workbook
 

@@ -1,4 +1,4 @@
-"""Tests for kc_sheets.transactions.ingest: mapping, orders, set-aside rows and accounting."""
+"""Tests for kc_sheets.ingest.transactions.ingest: mapping, orders, set-aside rows and accounting."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from kc_sheets import sample_data
 from kc_sheets.errors import KcError
-from kc_sheets.transactions import REASONS, IngestOptions, RawTable, build_orders, ingest
+from kc_sheets.ingest.transactions import REASONS, IngestOptions, RawTable, build_orders, ingest
 
 TS = pd.Timestamp
 FR = ["ID achat", "Date d'achat", "Montant", "ID client"]

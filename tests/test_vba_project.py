@@ -11,10 +11,10 @@ import pytest
 pytest.importorskip("xlwings")
 from oletools.olevba import VBA_Parser, decompress_stream  # noqa: E402
 
-from kc_sheets.backends.vba_project import (  # noqa: E402
+from kc_sheets.xlsx.vba_project import (  # noqa: E402
     compress, decompress, module_source, replace_module_source,
 )
-from kc_sheets.excel_cli import SAMPLE_CALL, standalone_source  # noqa: E402
+from kc_sheets.apps.excel_setup import SAMPLE_CALL, standalone_source  # noqa: E402
 
 
 @pytest.mark.parametrize("size", [0, 1, 3, 200, 4096, 5000])

@@ -17,11 +17,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kc_sheets import cdnow, sample_data
+from kc_sheets.devtools import cdnow
+from kc_sheets import sample_data
 from kc_sheets.calculate import calculate, month_names
 from kc_sheets.i18n import t
-from kc_sheets.libreoffice import export_sheets_csv, find_error_values, find_soffice
-from kc_sheets.preview import page_texts, render_png
+from kc_sheets.devtools.libreoffice import export_sheets_csv, find_error_values, find_soffice
+from kc_sheets.devtools.preview import page_texts, render_png
 from tests.conftest import DATA, make_workbook, part_bytes, part_of
 
 pytestmark = [pytest.mark.slow,
@@ -123,7 +124,7 @@ def test_killed_calculate_leaves_the_previous_file(tmp_path: Path) -> None:
     outcomes = set()
     for delay in (0.5, 1.0, 1.5, 2.0, 3.0):
         path.write_bytes(original)
-        process = subprocess.Popen([sys.executable, "-m", "kc_sheets.cli", "calculate",
+        process = subprocess.Popen([sys.executable, "-m", "kc_sheets.apps.cli", "calculate",
                                     str(path)], env=env, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(delay)

@@ -12,7 +12,7 @@ from typing import Protocol
 import pandas as pd
 
 from kc_sheets.templates.model import Block, Tab
-from kc_sheets.transactions import RawTable
+from kc_sheets.ingest.transactions import RawTable
 
 
 @dataclass

@@ -23,16 +23,16 @@ from pathlib import Path
 import pandas as pd
 from lxml import etree
 
-from kc_sheets.backends.ooxml_zip import (
+from kc_sheets.xlsx.ooxml_zip import (
     OoxmlPackage, atomic_write_package, rels_name, resolve_target,
 )
 from kc_sheets.backends.protocol import TabWrite
-from kc_sheets.backends.sheet_xml import NS, SheetEditor
+from kc_sheets.xlsx.sheet_xml import NS, SheetEditor
 from kc_sheets.cells import parse_ref, repoint_ranges
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import number, register
 from kc_sheets.templates import printing
-from kc_sheets.transactions import RawTable
+from kc_sheets.ingest.transactions import RawTable
 
 register({
     "xlsx.not_found": ("fichier introuvable : {path}", "file not found: {path}"),
@@ -416,9 +416,9 @@ class XlsxBook:
     @_in_words
     def ensure_tabs(self, template, lang: str) -> "XlsxBook":
         """Add the template's missing tabs, every existing part copied byte for byte."""
-        from kc_sheets.backends.merge_tabs import add_tabs
+        from kc_sheets.xlsx.merge_tabs import add_tabs
         from kc_sheets.i18n import t
-        from kc_sheets.templates.render_xlsx import build
+        from kc_sheets.xlsx.render import build
 
         present = set(self.sheet_names())
         missing = [t(tab.title, lang) for tab in template.tabs if t(tab.title, lang) not in present]

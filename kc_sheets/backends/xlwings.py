@@ -41,12 +41,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kc_sheets.backends.protocol import BlockWrite, TabWrite
-from kc_sheets.backends.sheet_xml import MAX_CELL_TEXT, block_region
+from kc_sheets.xlsx.sheet_xml import MAX_CELL_TEXT, block_region
 from kc_sheets.cells import repoint_ranges
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import register
 from kc_sheets.templates import printing
-from kc_sheets.transactions import RawTable
+from kc_sheets.ingest.transactions import RawTable
 
 register({
     "xlw.no_tab": ("onglet « {name} » introuvable dans le classeur ouvert. Onglets : {tabs}.",

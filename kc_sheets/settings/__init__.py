@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kc_sheets.errors import KcError
-from kc_sheets.fields import FIELDS
+from kc_sheets.ingest.fields import FIELDS
 from kc_sheets.i18n import Lang, all_texts, register, t
-from kc_sheets.parsing import normalize_header
+from kc_sheets.ingest.parsing import normalize_header
 from kc_sheets.cells import col_letter
 from kc_sheets.templates.model import Choice, GridSetting, Setting
 

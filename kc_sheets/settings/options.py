@@ -18,7 +18,7 @@ from kc_sheets.analyses.rfm_segments import DEFAULT_GRID, FORMER_LABELS, SEGMENT
 from kc_sheets.cells import col_letter
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import Lang, all_texts, register, t
-from kc_sheets.parsing import normalize_header, parse_amounts, parse_dates
+from kc_sheets.ingest.parsing import normalize_header, parse_amounts, parse_dates
 
 register({
     "rfm.bad_date": (

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from kc_sheets.cells import col_letter
-from kc_sheets.fields import FIELDS
-from kc_sheets.quality import REASONS
+from kc_sheets.ingest.fields import FIELDS
+from kc_sheets.ingest.quality import REASONS
 
 NOTE_ROWS = 8          # data quality notes: one per row, F23:F30
 from kc_sheets.i18n import register

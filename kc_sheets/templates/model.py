@@ -1,6 +1,6 @@
 """A template described as data: tabs, blocks, charts, texts, settings.
 
-Nothing here draws anything. :mod:`kc_sheets.templates.render_xlsx` turns a description into an
+Nothing here draws anything. :mod:`kc_sheets.xlsx.render` turns a description into an
 .xlsx file, :mod:`kc_sheets.calculate` uses the same description to know where each block goes.
 Every ``label`` below is a key of :mod:`kc_sheets.i18n`, never a literal text.
 """

@@ -1,7 +1,7 @@
 """Run one corpus case through the ``kc-sheets`` CLI and record what happened.
 
 Cases run in-process through typer's CliRunner (the real command, argument parsing and error
-printing included); :func:`run_subprocess` runs ``python -m kc_sheets.cli`` for the few cases
+printing included); :func:`run_subprocess` runs ``python -m kc_sheets.apps.cli`` for the few cases
 that check the real process (stderr, exit status). The outcome holds the exit code, the printed
 text, whether the file changed, and the figures of the data quality report (read back from the
 calculated workbook's data quality tab, or from ``quality.summary.csv`` for ``analyze``).
@@ -61,7 +61,7 @@ def raw_data_bytes(path: Path) -> bytes | None:
 
 def run_case(item: Case, path: Path, work: Path) -> Outcome:
     """Run the case's command on ``path`` in-process and read back its results."""
-    from kc_sheets.cli import app
+    from kc_sheets.apps.cli import app
 
     before, raw_before = sha256(path), raw_data_bytes(path)
     out_dir = work / "out"
@@ -87,9 +87,9 @@ def run_case(item: Case, path: Path, work: Path) -> Outcome:
 
 
 def run_subprocess(item: Case, path: Path, work: Path) -> Outcome:
-    """The same through a real ``python -m kc_sheets.cli`` process (PYTHONPATH = this tree)."""
+    """The same through a real ``python -m kc_sheets.apps.cli`` process (PYTHONPATH = this tree)."""
     out_dir = work / "out"
-    args = [sys.executable, "-m", "kc_sheets.cli", item.command, str(path)]
+    args = [sys.executable, "-m", "kc_sheets.apps.cli", item.command, str(path)]
     if item.command == "analyze":
         args += ["--out", str(out_dir), "--lang", item.lang]
     args += list(item.args)

@@ -22,12 +22,12 @@ from tests.excel.remote import payload_from_xlsx, remote_xlwings
 
 def round_trip(rows: int, seed: int = 7, template_id: str = "first-vs-repeat") -> dict:
     from kc_sheets import sample_data
-    from kc_sheets.backends.raw_writer import fill_raw_data
+    from kc_sheets.xlsx.raw_writer import fill_raw_data
     from kc_sheets.backends.xlwings import XlwingsBook
     from kc_sheets.calculate import RAW_TAB, book_settings, run_analyses, run_blocks, \
         settings_tab_name, tab_writes
     from kc_sheets.templates import get
-    from kc_sheets.templates.render_xlsx import build
+    from kc_sheets.xlsx.render import build
 
     xw = remote_xlwings()
     template = get(template_id)

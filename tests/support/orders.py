@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kc_sheets import cdnow
+from kc_sheets.devtools import cdnow
 
 DATA = Path(__file__).parents[1] / "data"
 

@@ -28,7 +28,7 @@ from kc_sheets.cells import col_letter, parse_ref, serial
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import Lang, number, register, t
 from kc_sheets.templates.model import Template
-from kc_sheets.transactions import RawTable
+from kc_sheets.ingest.transactions import RawTable
 
 register({
     "gs.protected": ("Calculé par kc_sheets : vos modifications seront remplacées au prochain "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kc_sheets.i18n import register
-from kc_sheets.parsing import normalize_header
+from kc_sheets.ingest.parsing import normalize_header
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kc_sheets.parsing.common import (
+from kc_sheets.ingest.parsing.common import (
     _ERRORS, INVALID, MISSING, OK, Parsed, _blank_strings, _by_uniques, _factorize_distinct,
     _mask, _split_kinds, _status_series, _strings_of, _values_of,
 )
-from kc_sheets.parsing.objects import typed_column
+from kc_sheets.ingest.parsing.objects import typed_column
 
 
 def parse_ids(series: pd.Series) -> Parsed:

@@ -1,6 +1,6 @@
 """What every parser shares: :class:`Parsed`, the statuses, blanks, headers, error values, and
 the factorize machinery (parse the distinct values of a column, then spread them back by codes;
-object columns are typed or factorized by type first, see :mod:`kc_sheets.parsing.objects`).
+object columns are typed or factorized by type first, see :mod:`kc_sheets.ingest.parsing.objects`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kc_sheets.parsing.objects import (
+from kc_sheets.ingest.parsing.objects import (
     _factorize_by_type, _kind_of_type, _of_types, _separate_booleans, typed_column,
 )
 
@@ -37,7 +37,7 @@ _ERRORS = pa.array(ERROR_VALUES, type=pa.large_string())
 class Parsed:
     """A parsed column: ``values`` (NaN/NaT/None where not ok) and ``status`` per row.
 
-    >>> from kc_sheets.parsing import parse_amounts
+    >>> from kc_sheets.ingest.parsing import parse_amounts
     >>> p = parse_amounts(pd.Series(["12,50 €", "", "#N/A"]))
     >>> p.values.tolist()[0], p.status.tolist()
     (12.5, ['ok', 'missing', 'invalid'])

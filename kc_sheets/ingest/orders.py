@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kc_sheets.parsing import IdCodes
+from kc_sheets.ingest.parsing import IdCodes
 
 
 def _order_labels(order_ids: IdCodes | None, rows: np.ndarray, first_row: int):
@@ -25,7 +25,7 @@ def _order_labels(order_ids: IdCodes | None, rows: np.ndarray, first_row: int):
 
     Only a label: it may equal a real id, so orders are grouped by codes, never by this text.
 
-    >>> from kc_sheets.parsing import parse_id_codes
+    >>> from kc_sheets.ingest.parsing import parse_id_codes
     >>> ids = parse_id_codes(pd.Series(["#3", None, "#3"]))
     >>> _order_labels(ids, np.array([0, 1, 2]), 2).tolist()
     ['#3', '#3', '#3']

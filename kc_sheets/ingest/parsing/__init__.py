@@ -19,14 +19,14 @@ machinery), ``objects`` (object columns: typing them, factorizing mixed ones by 
 ``dates``, ``amounts`` (amounts and quantities) and ``ids``.
 """
 
-from kc_sheets.parsing.common import (
+from kc_sheets.ingest.parsing.common import (
     ERROR_VALUES, IMPOSSIBLE, INVALID, MISSING, OK, STATUSES, Parsed, is_blank,
     normalize_header, text_matches,
 )
-from kc_sheets.parsing.amounts import AMOUNT_LIMIT, parse_amounts, parse_numbers
-from kc_sheets.parsing.dates import YEAR_MAX, YEAR_MIN, parse_dates
-from kc_sheets.parsing.ids import IdCodes, parse_id_codes, parse_ids
-from kc_sheets.parsing.objects import typed_column
+from kc_sheets.ingest.parsing.amounts import AMOUNT_LIMIT, parse_amounts, parse_numbers
+from kc_sheets.ingest.parsing.dates import YEAR_MAX, YEAR_MIN, parse_dates
+from kc_sheets.ingest.parsing.ids import IdCodes, parse_id_codes, parse_ids
+from kc_sheets.ingest.parsing.objects import typed_column
 
 __all__ = [
     "AMOUNT_LIMIT", "ERROR_VALUES", "IMPOSSIBLE", "INVALID", "MISSING", "OK", "STATUSES",

@@ -27,10 +27,10 @@ import typer
 from lxml import etree
 
 from kc_sheets import __version__
-from kc_sheets.backends.ooxml_zip import (
+from kc_sheets.xlsx.ooxml_zip import (
     OoxmlPackage, atomic_write_package, normalize_package, rels_name, resolve_target,
 )
-from kc_sheets.backends.vba_project import replace_module_source
+from kc_sheets.xlsx.vba_project import replace_module_source
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import Lang, check_lang, register, t
 from kc_sheets.templates.brand import DEFAULT_BRAND
@@ -159,7 +159,7 @@ def quickstart(directory: Path, template_id: str = "first-vs-repeat", lang: str 
                interpreter_mac: str | None = None, force: bool = False) -> QuickstartFiles:
     """Write the four files (see the module docstring) and return their paths."""
     from kc_sheets.calculate import known_template
-    from kc_sheets.templates.render_xlsx import build
+    from kc_sheets.xlsx.render import build
 
     lang = check_lang(lang)
     template = known_template(template_id, lang)
@@ -194,8 +194,8 @@ def standalone_source(lang: Lang = "fr") -> Path:
 
 def build_xlsm(template: Template, lang: Lang, source: Path, out: Path) -> Path:
     """The template's tabs grafted onto xlwings' standalone workbook, with Calculer buttons."""
-    from kc_sheets.backends.merge_tabs import add_tabs
-    from kc_sheets.templates.render_xlsx import build
+    from kc_sheets.xlsx.merge_tabs import add_tabs
+    from kc_sheets.xlsx.render import build
 
     work = Path(tempfile.mkdtemp(prefix="kc_xlsm_"))
     try:

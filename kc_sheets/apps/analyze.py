@@ -15,13 +15,13 @@ from pathlib import Path
 import pandas as pd
 
 from kc_sheets.calculate import ingest_options, known_template, quality_blocks, run_analyses
-from kc_sheets.csv_in import read_text_table
+from kc_sheets.ingest.csv_in import read_text_table
 from kc_sheets.csv_out import write_csv
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import Lang, register
 from kc_sheets.progress import report
 from kc_sheets.settings import read_settings
-from kc_sheets.transactions import RawTable
+from kc_sheets.ingest.transactions import RawTable
 
 register({
     "analyze.not_found": ("fichier introuvable : {path}", "file not found: {path}"),
@@ -78,7 +78,7 @@ SUFFIXES = TEXT_SUFFIXES + (".xlsx", ".xlsm", ".parquet")
 
 
 def read_csv(path: Path, lang: Lang = "fr") -> RawTable:
-    """A delimited text file as raw text cells (see :mod:`kc_sheets.csv_in`)."""
+    """A delimited text file as raw text cells (see :mod:`kc_sheets.ingest.csv_in`)."""
     return read_text_table(Path(path), lang).raw
 
 

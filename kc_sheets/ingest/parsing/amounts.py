@@ -7,11 +7,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kc_sheets.parsing.common import (
+from kc_sheets.ingest.parsing.common import (
     INVALID, MISSING, OK, Parsed, _as_floats, _blank_strings, _by_uniques, _kind_of, _mask,
     _split_kinds, _status_series, _strings_of,
 )
-from kc_sheets.parsing.objects import typed_column
+from kc_sheets.ingest.parsing.objects import typed_column
 
 AMOUNT_LIMIT = 1e13
 

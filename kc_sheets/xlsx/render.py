@@ -21,7 +21,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kc_sheets import __version__
-from kc_sheets.backends.ooxml_zip import normalize_package
+from kc_sheets.xlsx.ooxml_zip import normalize_package
 from kc_sheets.cells import col_letter
 from kc_sheets.i18n import Lang, register, t
 from kc_sheets.settings import IDENTITY_SETTINGS, SETTINGS_FIRST_ROW

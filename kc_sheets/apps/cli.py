@@ -37,7 +37,7 @@ app.add_typer(gsheet_app, name="gsheet")
 
 
 def _mount_excel() -> None:
-    from kc_sheets.excel_cli import excel_app
+    from kc_sheets.apps.excel_setup import excel_app
 
     app.add_typer(excel_app, name="excel", help="Excel: template, companion module and .xlsm "
                   "with a Calculer button (xlwings).")
@@ -286,7 +286,7 @@ def demo(
     quiet: bool = QUIET,
 ):
     """Fill a template with built-in sample data and calculate it (no account needed)."""
-    from kc_sheets.demo import demo as run_demo
+    from kc_sheets.apps.demo import demo as run_demo
 
     def action():
         language = _lang(lang)
@@ -324,7 +324,7 @@ def sample_data_command(
     quiet: bool = QUIET,
 ):
     """Write realistic synthetic transactions (seeded) for trying and testing."""
-    from kc_sheets.demo import write_sample
+    from kc_sheets.apps.demo import write_sample
 
     def action():
         language = _lang(lang)
@@ -359,7 +359,7 @@ def analyze(
     quiet: bool = QUIET,
 ):
     """Compute a template's blocks from a file and write each block as a CSV (for pipelines)."""
-    from kc_sheets.analyze import analyze_file
+    from kc_sheets.apps.analyze import analyze_file
 
     def action():
         language = _lang(lang)
@@ -402,7 +402,7 @@ def templates_build(
     from kc_sheets.calculate import known_template
     from kc_sheets.templates import all_templates
     from kc_sheets.templates.brand import load_brand
-    from kc_sheets.templates.render_xlsx import build
+    from kc_sheets.xlsx.render import build
 
     def action():
         langs = [_lang(lang)] if lang else list(LANGS)
@@ -442,7 +442,7 @@ def gsheet_create(
     service_key: str = typer.Option("", "--service-key", envvar="KC_SHEETS_SERVICE_KEY"),
 ):
     """Create a spreadsheet laid out as a template (French locale and time zone by default)."""
-    from kc_sheets import gsheet
+    from kc_sheets.apps import gsheet
     from kc_sheets.templates.brand import load_brand
 
     def action():
@@ -475,7 +475,7 @@ def gsheet_calculate(
     quiet: bool = QUIET,
 ):
     """Calculate a Google spreadsheet (read Raw Data and Settings, fill the result tabs)."""
-    from kc_sheets import gsheet
+    from kc_sheets.apps import gsheet
 
     def action():
         language = _lang(lang) if lang else None
@@ -499,7 +499,7 @@ def gsheet_install_script(
     credentials: Optional[Path] = CREDENTIALS,
 ):
     """Bind the Calculer button's Apps Script to a spreadsheet (needs your own Google sign-in)."""
-    from kc_sheets import gsheet
+    from kc_sheets.apps import gsheet
 
     def action():
         language = _lang(lang)
@@ -518,7 +518,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
           lang: str = typer.Option("fr", "--lang", help="Language of these messages. "
                                    + lang_help("Languages"))):
     """Run the HTTP service the Google Sheets button calls (KC_SHEETS_SERVICE_KEY required)."""
-    from kc_sheets.server import serve as run_server
+    from kc_sheets.apps.server import serve as run_server
 
     def action():
         language = _lang(lang)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from kc_sheets import sample_data
-from kc_sheets.backends.raw_writer import fill_raw_data
+from kc_sheets.xlsx.raw_writer import fill_raw_data
 from kc_sheets.calculate import RunResult, calculate, known_template
 from kc_sheets.csv_out import replacing, write_csv
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import Lang, register
 from kc_sheets.progress import report
-from kc_sheets.templates.render_xlsx import build
+from kc_sheets.xlsx.render import build
 
 register({
     "sample.bad_rows": ("--rows {rows} : indiquez un nombre de lignes, 0 ou plus.",

@@ -17,10 +17,10 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from kc_sheets.backends.ooxml_zip import (
+from kc_sheets.xlsx.ooxml_zip import (
     OoxmlPackage, atomic_write_package, rels_name, resolve_target,
 )
-from kc_sheets.backends.sheet_xml import _INVALID_XML, NS
+from kc_sheets.xlsx.sheet_xml import _INVALID_XML, NS
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"

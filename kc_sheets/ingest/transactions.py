@@ -4,8 +4,8 @@
 and returns the canonical tables plus a report in which every input row is either used or set
 aside with a reason. Rows read = rows used + rows set aside, and the same for revenue.
 
-Orders (lines sharing an order id, see :mod:`kc_sheets.orders`) and the quality report
-(:mod:`kc_sheets.quality`) have their own modules; their public names are importable from here.
+Orders (lines sharing an order id, see :mod:`kc_sheets.ingest.orders`) and the quality report
+(:mod:`kc_sheets.ingest.quality`) have their own modules; their public names are importable from here.
 """
 
 from __future__ import annotations
@@ -19,17 +19,17 @@ import pandas as pd
 import pyarrow as pa
 
 from kc_sheets.errors import KcError
-from kc_sheets.fields import FIELDS, FIELDS_BY_KEY, SHOPIFY_SIGNATURE
+from kc_sheets.ingest.fields import FIELDS, FIELDS_BY_KEY, SHOPIFY_SIGNATURE
 from kc_sheets.i18n import Lang, count, number, register, t
-from kc_sheets.parsing import (
+from kc_sheets.ingest.parsing import (
     INVALID, MISSING, IdCodes, is_blank, normalize_header, parse_amounts, parse_dates, parse_id_codes,
     parse_numbers, text_matches, typed_column,
 )
 from kc_sheets.cells import EXCEL_EPOCHS, col_index, col_letter
-from kc_sheets.orders import (
+from kc_sheets.ingest.orders import (
     _by_first_appearance, _first_per_group, _order_labels, _take, build_orders,
 )
-from kc_sheets.quality import REASONS, Quality, _quality, _raw_texts, raw_text
+from kc_sheets.ingest.quality import REASONS, Quality, _quality, _raw_texts, raw_text
 
 __all__ = [
     "REASONS", "IngestOptions", "Ingested", "Quality", "RawTable", "build_orders", "ingest",

@@ -31,7 +31,7 @@ from kc_sheets import __version__
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import Lang, number, register, t
 
-log = logging.getLogger("kc_sheets.server")
+log = logging.getLogger("kc_sheets.apps.server")
 MAX_BODY = int(os.environ.get("KC_SHEETS_MAX_BODY", "16384"))
 JOB_TTL = 3600
 KEPT_JOBS = 1000          # finished jobs kept for polling (the oldest are forgotten first)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kc_sheets.fields import FIELDS
+from kc_sheets.ingest.fields import FIELDS
 from kc_sheets.i18n import register, t
 
 REASONS: tuple[str, ...] = (

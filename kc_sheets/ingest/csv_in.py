@@ -23,7 +23,7 @@ import pandas as pd
 
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import Lang, register
-from kc_sheets.transactions import RawTable
+from kc_sheets.ingest.transactions import RawTable
 
 register({
     "csv.empty_file": (

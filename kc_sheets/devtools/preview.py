@@ -11,8 +11,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from kc_sheets.backends.ooxml_zip import OoxmlPackage, write_package
-from kc_sheets.libreoffice import pdf_text, pdf_to_png, render_pdf
+from kc_sheets.xlsx.ooxml_zip import OoxmlPackage, write_package
+from kc_sheets.devtools.libreoffice import pdf_text, pdf_to_png, render_pdf
 
 
 def _hide_tabs(src: Path, dst: Path, hide: tuple[str, ...]) -> None:

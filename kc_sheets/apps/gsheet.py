@@ -19,7 +19,7 @@ from kc_sheets.errors import KcError
 from kc_sheets.i18n import Lang, register
 from kc_sheets.templates.brand import DEFAULT_BRAND, Brand
 
-APPS_SCRIPT_DIR = Path(__file__).resolve().parents[1] / "sheet_templates" / "apps_script"
+APPS_SCRIPT_DIR = Path(__file__).resolve().parents[2] / "sheet_templates" / "apps_script"
 
 
 register({

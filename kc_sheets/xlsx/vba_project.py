@@ -158,7 +158,7 @@ def _padded(source: bytes, room: int) -> bytes:
         raise ValueError(f"the new source needs more than {room} compressed bytes")
     filler = (b"kc_sheets: this macro calls kc_sheets.excel.main() itself, so a renamed copy of "
               b"the workbook works too (written by kc-sheets excel quickstart; this line keeps "
-              b"the module's stream at its size, see kc_sheets/backends/vba_project.py)")
+              b"the module's stream at its size, see kc_sheets/xlsx/vba_project.py)")
     for lead in range(0, 4):
         for n in range(0, len(filler)):
             packed = compress(source + b"'" + b" " * lead + filler[:n] + b"\r\n")

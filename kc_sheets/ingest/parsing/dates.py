@@ -12,11 +12,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kc_sheets.cells import serials
-from kc_sheets.parsing.common import (
+from kc_sheets.ingest.parsing.common import (
     IMPOSSIBLE, INVALID, MISSING, OK, Parsed, _as_floats, _blank_strings, _by_uniques,
     _kind_of, _mask, _split_kinds, _status_series, _strings_of, _values_of,
 )
-from kc_sheets.parsing.objects import typed_column
+from kc_sheets.ingest.parsing.objects import typed_column
 
 YEAR_MIN, YEAR_MAX = 1970, 2099
 _NS_PER_DAY = 86_400 * 10**9

@@ -1,0 +1,2 @@
+"""Tools for tests and scripts that users never call: LibreOffice rendering, page
+reading, the CDNOW data set."""

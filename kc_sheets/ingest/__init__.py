@@ -1,0 +1,1 @@
+"""From a Raw Data table to canonical orders: fields, parsing, transactions, data quality."""

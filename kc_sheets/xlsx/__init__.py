@@ -1,0 +1,1 @@
+"""The .xlsx machinery: rendering templates, the OOXML zip, sheet XML, Raw Data, VBA."""
