@@ -343,15 +343,35 @@ GUEST_IDS = frozenset({"0", "guest", "guests", "invite", "invites", "invitee", "
                        "anonymous", "anonyme", "guest checkout", "commande invite"})
 
 
+def _placeholders(texts: pa.Array) -> np.ndarray:
+    """Per id, whether it is a guest placeholder (its normalised form is in ``GUEST_IDS``).
+
+    Plain ASCII letters and digits (most ids) normalise to their lower case, compared in one
+    vectorised step; the others (accents, spaces, punctuation) go through normalize_header.
+
+    >>> _placeholders(pa.array(["C12", "Guest", "Invité", "0", None, "a-1"])).tolist()
+    [False, True, True, True, False, False]
+    """
+    import pyarrow.compute as pc
+
+    plain = pc.fill_null(pc.and_(pc.string_is_ascii(texts), pc.utf8_is_alnum(texts)), False)
+    out = pc.fill_null(pc.is_in(pc.utf8_lower(texts), value_set=pa.array(sorted(GUEST_IDS))),
+                       False).to_numpy(zero_copy_only=False)
+    others = np.flatnonzero(~plain.to_numpy(zero_copy_only=False))
+    if len(others):
+        rest = texts.take(pa.array(others)).to_pylist()
+        out = out.copy()
+        out[others] = [t_ is not None and normalize_header(t_) in GUEST_IDS for t_ in rest]
+    return out.astype(bool)
+
+
 def _guests_apart(customers: IdCodes, email: pd.Series | None, lang: Lang
                   ) -> tuple[IdCodes, list[str]]:
     """Rows whose customer ID is a guest placeholder (0 in WooCommerce, "guest", "invité") are
     no customer: their e-mail stands for the customer where there is one (a guest per
     address), else they have no customer (set aside as guest orders). Never one customer "0".
     """
-    texts = customers.texts.to_pylist()
-    placeholder = np.array([t_ is not None and normalize_header(t_) in GUEST_IDS
-                            for t_ in texts] + [False])
+    placeholder = np.append(_placeholders(customers.texts), False)
     guest = placeholder[customers.codes]
     missing = customers.status == MISSING
     if not guest.any() and (email is None or not missing.any()):
@@ -485,16 +505,8 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
     amount_ok = amount_status == "ok"
     # money is counted in cents, so that lines, orders and the report add up exactly
     revenue_values = np.where(amount_ok, amounts.values.to_numpy(dtype=float), 0.0).round(2)
-    # ids are integer codes into their distinct texts: rows share an id when they share a code
-    if "customer_id" in columns:
-        customers = parse_id_codes(col["customer_id"])
-    else:
-        email = col["email"]
-        customers = parse_id_codes(email.astype("str").str.strip().str.lower().where(
-            ~is_blank(email)))
-    if "customer_id" in columns:
-        customers, guest_notes = _guests_apart(customers, col.get("email"), lang)
-        notes += guest_notes
+    customers, guest_notes = _customer_ids(col, lang)
+    notes += guest_notes
     cust_codes = customers.codes
     cust_ok = cust_codes >= 0
 
@@ -504,35 +516,14 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
         reason[mask & (reason == 0)] = REASONS.index(code) + 1
 
     set_reason(blank, "blank_row")
-    total = np.zeros(n, dtype=bool)
-    for key in ("order_id", "customer_id", "order_date"):
-        if key in col:
-            total |= text_matches(col[key], _TOTAL_RE)
-    if 0 not in {columns.get(k) for k in ("order_id", "customer_id", "order_date")}:
-        # "Total" in a first column we do not read (e.g. a product name): only a total row
-        # when the row has no date or no customer.
-        total |= text_matches(cells[0], _TOTAL_RE) & ((date_status != "ok") | ~cust_ok)
-    set_reason(total, "total_row")
+    set_reason(_total_rows(col, cells, columns, (date_status != "ok") | ~cust_ok), "total_row")
 
     # Orders: lines sharing an order id form one order; a row without id is an order alone,
     # numbered after the real ids (never through its "#<row>" label, which could equal a real
     # id: Shopify names its orders "#1001").
     order_ids = parse_id_codes(col["order_id"]) if "order_id" in columns else None
-    if order_ids is not None:
-        missing_id = order_ids.codes < 0
-        codes = order_ids.codes.copy()
-        codes[missing_id] = len(order_ids.texts) + np.arange(int(missing_id.sum()))
-        # identical lines share order id, date and amount: compare whole rows only among those
-        shared = missing_id | (np.bincount(codes)[codes] > 1)
-        sharing = np.flatnonzero(shared)
-        key = pd.DataFrame({
-            "order": np.where(missing_id, -1, codes)[sharing],
-            "date": dates.values.to_numpy(dtype="datetime64[ns]").view(np.int64)[sharing],
-            "amount": amounts.values.to_numpy(dtype=float)[sharing]})
-        candidates = sharing[key.duplicated(keep=False).to_numpy()]
-        set_reason(_duplicate_lines(frame, candidates), "duplicate_line")
-    else:
-        codes = np.arange(n, dtype=np.intp)
+    codes, duplicates = _order_codes(order_ids, frame, dates, amounts)
+    set_reason(duplicates, "duplicate_line")
     set_reason(date_status == "invalid", "invalid_date")
     set_reason(date_status == "impossible", "impossible_date")
     set_reason(amount_status == "invalid", "invalid_amount")
@@ -546,8 +537,40 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
 
     live = reason == 0
     codes = np.where(live, codes, -1)
+    line_date, line_customer = _order_level(codes, live, dates, date_status == "ok",
+                                            cust_codes, amount_ok, set_reason)
+
+    used = reason == 0
+    rows = np.flatnonzero(used)
+    lines = pd.DataFrame({
+        "row": (rows + raw.first_row).astype(np.int64),
+        "order_id": _order_labels(order_ids, rows, raw.first_row),
+        "order_date": line_date[used],
+        "customer_id": customers.text_array(line_customer[used]),
+        "amount": revenue_values[used],
+    })
+    _add_other_fields(lines, columns, cells, used, options)
+    order_of_line = _by_first_appearance(codes[used])
+    orders = build_orders(lines, order_of_line)
+    purchase = ~orders["is_refund"].to_numpy()[order_of_line]
+    customers_count = _count_distinct(line_customer[used][purchase], len(customers.texts))
+
+    quality = _quality(raw, columns, reason, revenue_values, used, orders, customers_count,
+                       notes, lang)
+    if quality.rows_used == 0:
+        raise _nothing_usable(raw, quality, lang)
+    return Ingested(lines, orders, quality, raw)
+
+
+def _order_level(codes: np.ndarray, live: np.ndarray, dates, date_ok: np.ndarray,
+                 cust_codes: np.ndarray, amount_ok: np.ndarray, set_reason
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Each line's order date and customer: the first of its order's lines that has one; the
+    lines of an order without a date, an amount or a customer, and the lines naming another
+    customer than their order's, are set aside with that reason."""
+    cust_ok = cust_codes >= 0
     date_values = dates.values.to_numpy(dtype="datetime64[ns]")
-    order_date = _first_per_group(codes, date_values, (date_status == "ok") & live)
+    order_date = _first_per_group(codes, date_values, date_ok & live)
     order_customer = _first_per_group(codes, cust_codes, cust_ok & live)   # -1: none
     order_has_amount = np.zeros(len(order_date), dtype=bool)
     order_has_amount[codes[live & amount_ok]] = True
@@ -560,16 +583,59 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
     conflict = live & cust_ok & line_has_customer
     conflict[conflict] = cust_codes[conflict] != line_customer[conflict]
     set_reason(conflict, "conflicting_customer")
+    return line_date, line_customer
 
-    used = reason == 0
-    rows = np.flatnonzero(used)
-    lines = pd.DataFrame({
-        "row": (rows + raw.first_row).astype(np.int64),
-        "order_id": _order_labels(order_ids, rows, raw.first_row),
-        "order_date": line_date[used],
-        "customer_id": customers.text_array(line_customer[used]),
-        "amount": revenue_values[used],
-    })
+
+def _customer_ids(col: dict[str, pd.Series], lang: Lang) -> tuple[IdCodes, list[str]]:
+    """The customer of each row as integer codes into the distinct ids (rows share a customer
+    when they share a code): the customer ID column, guests apart, else the e-mail."""
+    if "customer_id" in col:
+        return _guests_apart(parse_id_codes(col["customer_id"]), col.get("email"), lang)
+    email = col["email"]
+    return parse_id_codes(email.astype("str").str.strip().str.lower().where(
+        ~is_blank(email))), []
+
+
+def _total_rows(col: dict[str, pd.Series], cells: list[pd.Series], columns: dict[str, int],
+                incomplete: np.ndarray) -> np.ndarray:
+    """Rows that are a "Total" line of the export, not an order."""
+    total = np.zeros(len(incomplete), dtype=bool)
+    for key in ("order_id", "customer_id", "order_date"):
+        if key in col:
+            total |= text_matches(col[key], _TOTAL_RE)
+    if 0 not in {columns.get(k) for k in ("order_id", "customer_id", "order_date")}:
+        # "Total" in a first column we do not read (e.g. a product name): only a total row
+        # when the row has no date or no customer.
+        total |= text_matches(cells[0], _TOTAL_RE) & incomplete
+    return total
+
+
+def _order_codes(order_ids: IdCodes | None, frame: pd.DataFrame, dates, amounts
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The order of each row (lines sharing an order id form one order; a row without id is an
+    order alone, numbered after the real ids, never through its "#<row>" label, which could
+    equal a real id: Shopify names its orders "#1001"), and the rows that repeat another line
+    of their order exactly."""
+    n = len(frame)
+    if order_ids is None:
+        return np.arange(n, dtype=np.intp), np.zeros(n, dtype=bool)
+    missing_id = order_ids.codes < 0
+    codes = order_ids.codes.copy()
+    codes[missing_id] = len(order_ids.texts) + np.arange(int(missing_id.sum()))
+    # identical lines share order id, date and amount: compare whole rows only among those
+    shared = missing_id | (np.bincount(codes)[codes] > 1)
+    sharing = np.flatnonzero(shared)
+    key = pd.DataFrame({
+        "order": np.where(missing_id, -1, codes)[sharing],
+        "date": dates.values.to_numpy(dtype="datetime64[ns]").view(np.int64)[sharing],
+        "amount": amounts.values.to_numpy(dtype=float)[sharing]})
+    candidates = sharing[key.duplicated(keep=False).to_numpy()]
+    return codes, _duplicate_lines(frame, candidates)
+
+
+def _add_other_fields(lines: pd.DataFrame, columns: dict[str, int], cells: list[pd.Series],
+                      used: np.ndarray, options: IngestOptions) -> None:
+    """The optional fields (product, category, quantity, country, ...) of the rows used."""
     for key, pos in columns.items():
         if key in ("order_id", "order_date", "amount", "customer_id"):
             continue
@@ -586,21 +652,16 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
         lines[key] = values.to_numpy()[used]
     if "email" in lines:
         lines["email"] = lines["email"].str.lower()
-    order_of_line = _by_first_appearance(codes[used])
-    orders = build_orders(lines, order_of_line)
-    purchase = ~orders["is_refund"].to_numpy()[order_of_line]
-    customers_count = _count_distinct(line_customer[used][purchase], len(customers.texts))
 
-    quality = _quality(raw, columns, reason, revenue_values, used, orders, customers_count,
-                       notes, lang)
-    if quality.rows_used == 0:
-        first = int(quality.set_aside_rows[0])
-        top = quality.by_reason.sort_values("rows", ascending=False, kind="stable").head(3)
-        reasons = ", ".join(f"{r.label} ({r.rows})" for r in top.itertuples() if r.rows)
-        raise KcError("ingest.nothing_usable", tab=raw.tab, lang=lang, rows=n, reasons=reasons,
-                      first_row=first + raw.first_row,
-                      first_reason=t(f"reason.{quality.set_aside_reasons[0]}", lang))
-    return Ingested(lines, orders, quality, raw)
+
+def _nothing_usable(raw: RawTable, quality: Quality, lang: Lang) -> KcError:
+    """No row could be used: the message names the main reasons and the first row set aside."""
+    first = int(quality.set_aside_rows[0])
+    top = quality.by_reason.sort_values("rows", ascending=False, kind="stable").head(3)
+    reasons = ", ".join(f"{r.label} ({r.rows})" for r in top.itertuples() if r.rows)
+    return KcError("ingest.nothing_usable", tab=raw.tab, lang=lang, rows=len(raw.frame),
+                   reasons=reasons, first_row=first + raw.first_row,
+                   first_reason=t(f"reason.{quality.set_aside_reasons[0]}", lang))
 
 
 def _duplicate_lines(frame: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:

@@ -96,7 +96,7 @@ class Block:
         """The A1 reference of column ``key`` in data row ``row`` (0 = the first): formulas
         take their letters from the keys, so a column added to the block moves them too.
 
-        >>> Block("x", "B29", (Column("a", "l"), Column("b", "l"))).cell("b")
+        >>> Block("x", "B29", (Column("a", "l"), Column("b", "l")), header=False).cell("b")
         'C29'
         """
         keys = [c.key for c in self.columns]
