@@ -289,7 +289,7 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
 
 
 # The block contract (docs/blocks.md is generated from it)
-_TRIANGLE_DOC = (("Always by calendar year, whatever the period in Settings. A customer's cohort is the "
+_YEAR_TABLE_DOC = (("Always by calendar year, whatever the period in Settings. A customer's cohort is the "
      'year of their first purchase. One row per cohort, one column per calendar year from the '
      "first order to the last (a year with no order included); years before a cohort's first "
      'year are blank, never 0.'),
@@ -316,10 +316,10 @@ _LAYER_CAKE_DOC = (('Net revenue by year and cohort, for a stacked area or colum
      "year, 0 before the cohort's first year. The rows of a year add up to its net revenue."),
     "",
     "")   # churn.layer_cake, churn.layer_cake_by_year
+_YEAR_TABLE_COLUMNS = (Col('cohort', 'cohort year, or a final row (below)'),
+         Col('new_customers', 'cohort size (on the final row: customers of all cohorts; 0 on "Outside cohorts")'),)
 BLOCKS = (
-    BlockSpec('churn.active_customers',
-        (Col('cohort', 'cohort year, or a final row (below)'),
-         Col('new_customers', 'cohort size (on the final row: customers of all cohorts; 0 on "Outside cohorts")'),), *_TRIANGLE_DOC),
+    BlockSpec('churn.active_customers', _YEAR_TABLE_COLUMNS, *_YEAR_TABLE_DOC),
     BlockSpec('churn.by_cohort_year',
         (Col('cohort', 'cohort year'),
          Col('year', 'calendar year'),
@@ -337,30 +337,18 @@ BLOCKS = (
         about=("The same figures as a list: one row per cohort and calendar year from the cohort's "
          'first year on.'),
     ),
-    BlockSpec('churn.customer_churn',
-        (Col('cohort', 'cohort year, or a final row (below)'),
-         Col('new_customers', 'cohort size (on the final row: customers of all cohorts; 0 on "Outside cohorts")'),), *_TRIANGLE_DOC),
-    BlockSpec('churn.customer_churn_chart',
-        (Col('cohort', 'cohort year, or a final row (below)'),
-         Col('new_customers', 'cohort size (on the final row: customers of all cohorts; 0 on "Outside cohorts")'),), *_TRIANGLE_DOC),
-    BlockSpec('churn.customer_retention',
-        (Col('cohort', 'cohort year, or a final row (below)'),
-         Col('new_customers', 'cohort size (on the final row: customers of all cohorts; 0 on "Outside cohorts")'),), *_TRIANGLE_DOC),
+    BlockSpec('churn.customer_churn', _YEAR_TABLE_COLUMNS, *_YEAR_TABLE_DOC),
+    BlockSpec('churn.customer_churn_chart', _YEAR_TABLE_COLUMNS, *_YEAR_TABLE_DOC),
+    BlockSpec('churn.customer_retention', _YEAR_TABLE_COLUMNS, *_YEAR_TABLE_DOC),
     BlockSpec('churn.layer_cake',
         (Col('year', 'calendar year'),
          Col('cohort', 'cohort year, or "Outside cohorts"'),
          Col('net_revenue', "the cohort's net revenue in the year"),), *_LAYER_CAKE_DOC),
     BlockSpec('churn.layer_cake_by_year',
         (Col('year', 'calendar year'),), *_LAYER_CAKE_DOC),
-    BlockSpec('churn.net_revenue',
-        (Col('cohort', 'cohort year, or a final row (below)'),
-         Col('new_customers', 'cohort size (on the final row: customers of all cohorts; 0 on "Outside cohorts")'),), *_TRIANGLE_DOC),
-    BlockSpec('churn.net_revenue_retention',
-        (Col('cohort', 'cohort year, or a final row (below)'),
-         Col('new_customers', 'cohort size (on the final row: customers of all cohorts; 0 on "Outside cohorts")'),), *_TRIANGLE_DOC),
-    BlockSpec('churn.net_revenue_share',
-        (Col('cohort', 'cohort year, or a final row (below)'),
-         Col('new_customers', 'cohort size (on the final row: customers of all cohorts; 0 on "Outside cohorts")'),), *_TRIANGLE_DOC),
+    BlockSpec('churn.net_revenue', _YEAR_TABLE_COLUMNS, *_YEAR_TABLE_DOC),
+    BlockSpec('churn.net_revenue_retention', _YEAR_TABLE_COLUMNS, *_YEAR_TABLE_DOC),
+    BlockSpec('churn.net_revenue_share', _YEAR_TABLE_COLUMNS, *_YEAR_TABLE_DOC),
 )
 
 ANALYSIS = Analysis("churn", analyse, BLOCKS)

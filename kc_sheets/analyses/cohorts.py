@@ -427,13 +427,14 @@ _CURVES_DOC = (('The triangles `cohorts.retention_rate` and `cohorts.cumulative_
     ('`2024-01`, ...: the latest 6 cohorts followed for at least 4 periods, oldest first: the '
      "triangle's row, blank where not reached"),
     "")   # cohorts.ltv_curves, cohorts.retention_curves
+_TRIANGLE_COLUMNS = (Col('cohort', 'the cohort\'s period label; the last row is "Weighted average"'),
+         Col('new_customers', 'cohort size (on the last row: customers of all cohorts)'),)
+_CURVE_COLUMNS = (Col('period', ('`Mois 0`, `Mois 1`, ... (`Month 0` in English; `Trim.` / `Quarter`, `Année` / '
+              '`Year` by the Settings period); the retention curves start at period 1 (period '
+              '0 is always 100 %)')),)
 BLOCKS = (
-    BlockSpec('cohorts.active_customers',
-        (Col('cohort', 'the cohort\'s period label; the last row is "Weighted average"'),
-         Col('new_customers', 'cohort size (on the last row: customers of all cohorts)'),), *_TRIANGLE_DOC),
-    BlockSpec('cohorts.average_order_value',
-        (Col('cohort', 'the cohort\'s period label; the last row is "Weighted average"'),
-         Col('new_customers', 'cohort size (on the last row: customers of all cohorts)'),), *_TRIANGLE_DOC),
+    BlockSpec('cohorts.active_customers', _TRIANGLE_COLUMNS, *_TRIANGLE_DOC),
+    BlockSpec('cohorts.average_order_value', _TRIANGLE_COLUMNS, *_TRIANGLE_DOC),
     BlockSpec('cohorts.by_cohort_period',
         (Col('cohort', "the cohort's period label"),
          Col('cohort_start', "first day of the cohort's period (date)"),
@@ -459,29 +460,13 @@ BLOCKS = (
         notes=('Refunds of customers who never purchased, or dated before their cohort, belong to no'
          ' cohort and are left out here (see `churn.net_revenue`).'),
     ),
-    BlockSpec('cohorts.cumulative_net_revenue_per_customer',
-        (Col('cohort', 'the cohort\'s period label; the last row is "Weighted average"'),
-         Col('new_customers', 'cohort size (on the last row: customers of all cohorts)'),), *_TRIANGLE_DOC),
-    BlockSpec('cohorts.ltv_curves',
-        (Col('period', ('`Mois 0`, `Mois 1`, ... (`Month 0` in English; `Trim.` / `Quarter`, `Année` / '
-              '`Year` by the Settings period); the retention curves start at period 1 (period '
-              '0 is always 100 %)')),), *_CURVES_DOC),
-    BlockSpec('cohorts.net_revenue',
-        (Col('cohort', 'the cohort\'s period label; the last row is "Weighted average"'),
-         Col('new_customers', 'cohort size (on the last row: customers of all cohorts)'),), *_TRIANGLE_DOC),
-    BlockSpec('cohorts.net_revenue_per_customer',
-        (Col('cohort', 'the cohort\'s period label; the last row is "Weighted average"'),
-         Col('new_customers', 'cohort size (on the last row: customers of all cohorts)'),), *_TRIANGLE_DOC),
-    BlockSpec('cohorts.orders_per_active_customer',
-        (Col('cohort', 'the cohort\'s period label; the last row is "Weighted average"'),
-         Col('new_customers', 'cohort size (on the last row: customers of all cohorts)'),), *_TRIANGLE_DOC),
-    BlockSpec('cohorts.retention_curves',
-        (Col('period', ('`Mois 0`, `Mois 1`, ... (`Month 0` in English; `Trim.` / `Quarter`, `Année` / '
-              '`Year` by the Settings period); the retention curves start at period 1 (period '
-              '0 is always 100 %)')),), *_CURVES_DOC),
-    BlockSpec('cohorts.retention_rate',
-        (Col('cohort', 'the cohort\'s period label; the last row is "Weighted average"'),
-         Col('new_customers', 'cohort size (on the last row: customers of all cohorts)'),), *_TRIANGLE_DOC),
+    BlockSpec('cohorts.cumulative_net_revenue_per_customer', _TRIANGLE_COLUMNS, *_TRIANGLE_DOC),
+    BlockSpec('cohorts.ltv_curves', _CURVE_COLUMNS, *_CURVES_DOC),
+    BlockSpec('cohorts.net_revenue', _TRIANGLE_COLUMNS, *_TRIANGLE_DOC),
+    BlockSpec('cohorts.net_revenue_per_customer', _TRIANGLE_COLUMNS, *_TRIANGLE_DOC),
+    BlockSpec('cohorts.orders_per_active_customer', _TRIANGLE_COLUMNS, *_TRIANGLE_DOC),
+    BlockSpec('cohorts.retention_curves', _CURVE_COLUMNS, *_CURVES_DOC),
+    BlockSpec('cohorts.retention_rate', _TRIANGLE_COLUMNS, *_TRIANGLE_DOC),
     BlockSpec('cohorts.summary',
         (Col('cohort', "the cohort's period label and first day"),
          Col('cohort_start', "the cohort's period label and first day"),

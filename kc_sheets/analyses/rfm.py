@@ -465,6 +465,12 @@ _GRID_DOC = (('The 5 x 5 grid: one row per R score from 5 (top) down to 1, one c
      'name of each cell.'),
     '',
     "")   # rfm.grid, rfm.grid_segments
+_GRID_COLUMNS = (Col('r_score', 'recency score of the row (5 = bought most recently)'),
+         Col('fm_1', 'the cell for FM score 1'),
+         Col('fm_2', 'the cell for FM score 2'),
+         Col('fm_3', 'the cell for FM score 3'),
+         Col('fm_4', 'the cell for FM score 4'),
+         Col('fm_5', 'the cell for FM score 5'),)
 BLOCKS = (
     BlockSpec('rfm.customers',
         (Col('customer_id', 'customer'),
@@ -487,13 +493,7 @@ BLOCKS = (
         about=('One row per segmented customer, by segment (business order), then from the highest '
          'monetary value.'),
     ),
-    BlockSpec('rfm.grid',
-        (Col('r_score', 'recency score of the row (5 = bought most recently)'),
-         Col('fm_1', 'the cell for FM score 1'),
-         Col('fm_2', 'the cell for FM score 2'),
-         Col('fm_3', 'the cell for FM score 3'),
-         Col('fm_4', 'the cell for FM score 4'),
-         Col('fm_5', 'the cell for FM score 5'),), *_GRID_DOC),
+    BlockSpec('rfm.grid', _GRID_COLUMNS, *_GRID_DOC),
     BlockSpec('rfm.grid_cells',
         (Col('r_score', 'recency score'),
          Col('fm_score', 'FM score'),
@@ -504,13 +504,7 @@ BLOCKS = (
          Col('revenue', "net revenue of the cell's customers"),),
         about='The same 25 cells as a list: R from 5 down to 1, then FM from 1 to 5.',
     ),
-    BlockSpec('rfm.grid_segments',
-        (Col('r_score', 'recency score of the row (5 = bought most recently)'),
-         Col('fm_1', 'the cell for FM score 1'),
-         Col('fm_2', 'the cell for FM score 2'),
-         Col('fm_3', 'the cell for FM score 3'),
-         Col('fm_4', 'the cell for FM score 4'),
-         Col('fm_5', 'the cell for FM score 5'),), *_GRID_DOC),
+    BlockSpec('rfm.grid_segments', _GRID_COLUMNS, *_GRID_DOC),
     BlockSpec('rfm.notes',
         (Col('note'),),
         about=('What the reader should know to trust the figures, one sentence per row (column '
