@@ -18,6 +18,7 @@ from kc_sheets.analyses.rfm_segments import DEFAULT_GRID, FORMER_LABELS, SEGMENT
 from kc_sheets.cells import col_letter
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import Lang, all_texts, register, t
+from kc_sheets.settings import SETTINGS_VALUE_COL
 from kc_sheets.ingest.parsing import normalize_header, parse_amounts, parse_dates
 
 register({
@@ -42,16 +43,13 @@ register({
         "(12 by default)."),
 })
 
-VALUE_COLUMN = 3          # column C of the Settings tab holds the values (settings.SETTINGS_VALUE_COL)
-
-
 def located_error(error: KcError, settings: object, key: str, lang: Lang) -> KcError:
     """``error`` pointing at the Settings cell of ``key``: tab, row, column C."""
     rows = getattr(settings, "rows", None) or {}
     if error.tab or key not in rows:
         return error
     return KcError(error.key, tab=getattr(settings, "tab", "") or t("tab.settings", lang),
-                   row=rows[key], column=col_letter(VALUE_COLUMN), lang=lang, **error.params)
+                   row=rows[key], column=col_letter(SETTINGS_VALUE_COL), lang=lang, **error.params)
 
 
 def period_options(settings: object, lang: Lang = "fr") -> PeriodOptions:
