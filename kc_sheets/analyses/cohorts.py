@@ -32,15 +32,15 @@ import numpy as np
 import pandas as pd
 
 from kc_sheets.analyses.contract import Analysis, BlockSpec, Col, options_of
-from kc_sheets.analyses.periods import Period, PeriodOptions, check_period, period_label
+from kc_sheets.analyses.periods import FREQ, MONTHS_PER, Period, PeriodOptions, check_period, \
+    period_label
+from kc_sheets.analyses.reduction import CustomerMonths, customer_months, shared
 from kc_sheets.i18n import register, t
 
 register({
     "cohorts.weighted_average": ("Moyenne pondérée", "Weighted average"),
 })
 
-MONTHS_PER = {"month": 1, "quarter": 3, "year": 12}
-FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
 
 LONG_COLUMNS = (
     "cohort", "cohort_start", "period_index", "period", "cohort_size", "new_customers",
@@ -58,12 +58,6 @@ SUMMARY_COLUMNS = (
 )
 
 
-def month_ordinals(dates: pd.Series) -> np.ndarray:
-    """Months since January 1970 (0 = 1970-01), one per date: the calendar month as an integer."""
-    values = np.asarray(dates, dtype="datetime64[ns]")
-    return values.astype("datetime64[M]").astype(np.int64)
-
-
 def periods_of(first: int, count: int, period: Period) -> pd.PeriodIndex:
     """``count`` consecutive calendar periods from the ordinal ``first``."""
     return pd.PeriodIndex.from_ordinals(np.arange(first, first + count), freq=FREQ[period])
@@ -71,60 +65,6 @@ def periods_of(first: int, count: int, period: Period) -> pd.PeriodIndex:
 
 def labels(periods: pd.PeriodIndex, period: Period, lang: str) -> list[str]:
     return [period_label(p, period, lang) for p in periods]
-
-
-@dataclass(frozen=True)
-class CustomerMonths:
-    """Orders summed by customer and calendar month: the one reduction every analysis here
-    starts from (a GROUP BY customer_id, month that a database can run where the data lives).
-
-    One row per customer and month with at least one order, in no particular order. ``customer``
-    is an integer code (-1: orders without a customer id), ``month`` counts months from January
-    1970 (see ``month_ordinals``), ``orders`` the purchases, ``revenue`` their amounts, ``refunds``
-    the amounts of the refunds (negative). ``customers`` is the number of distinct codes.
-    """
-
-    customer: np.ndarray
-    month: np.ndarray
-    orders: np.ndarray
-    revenue: np.ndarray
-    refunds: np.ndarray
-    customers: int
-
-    @property
-    def purchased(self) -> np.ndarray:
-        """Rows where a known customer made a purchase: the customer is active that month."""
-        return (self.orders > 0) & (self.customer >= 0)
-
-
-def customer_months(orders: pd.DataFrame) -> CustomerMonths:
-    """Reduce orders to one row per customer and month (integer codes, one factorize each).
-
-    >>> orders = pd.DataFrame({"customer_id": ["x", "x", "y"], "order_date":
-    ...     pd.to_datetime(["2024-01-03", "2024-01-31", "2024-02-05"]),
-    ...     "amount": [10.0, -4.0, 5.0], "is_refund": [False, True, False]})
-    >>> months = customer_months(orders)
-    >>> months.orders.tolist(), months.revenue.tolist(), months.refunds.tolist()
-    ([1, 1], [10.0, 5.0], [-4.0, 0.0])
-    """
-    codes, uniques = pd.factorize(orders["customer_id"].array)   # -1: no customer id
-    month = month_ordinals(orders["order_date"])
-    if len(month) == 0:
-        nothing = np.zeros(0, dtype=np.int64)
-        return CustomerMonths(nothing, nothing, nothing, nothing * 1.0, nothing * 1.0, 0)
-    low = int(month.min())
-    span = int(month.max()) - low + 1
-    group, keys = pd.factorize(codes.astype(np.int64) * span + (month - low))
-    customer, offset = np.divmod(keys, span)
-    amount = orders["amount"].to_numpy(dtype=float)
-    refund = orders["is_refund"].to_numpy(dtype=bool)
-    size = len(keys)
-    return CustomerMonths(
-        customer=customer, month=offset + low,
-        orders=np.bincount(group[~refund], minlength=size),
-        revenue=np.bincount(group[~refund], weights=amount[~refund], minlength=size),
-        refunds=np.bincount(group[refund], weights=amount[refund], minlength=size),
-        customers=len(uniques))
 
 
 @dataclass(frozen=True)
@@ -376,15 +316,9 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def shared_months(ctx) -> CustomerMonths:
-    """``customer_months`` of the run's orders, computed once per Calculate: cohorts, retention
-    and churn reduce the same orders. A context without a ``cache`` (a test's) gets them
-    computed on the spot."""
-    cache = getattr(ctx, "cache", None)
-    if cache is None:
-        return customer_months(ctx.ingested.orders)
-    if "customer_months" not in cache:
-        cache["customer_months"] = customer_months(ctx.ingested.orders)
-    return cache["customer_months"]
+    """The run's customer months (``reduction.shared(ctx).months``): cohorts, retention and
+    churn start from the same reduction as every other analysis."""
+    return shared(ctx).months
 
 
 def shared_cells(ctx, period: Period, with_retained: bool = False) -> CohortCells:

@@ -20,7 +20,10 @@ import numpy as np
 import pandas as pd
 
 from kc_sheets.analyses.contract import Analysis, BlockSpec, Col, options_of
-from kc_sheets.analyses.periods import Period, PeriodOptions, period_index, period_label, period_range
+from kc_sheets.analyses.periods import FREQ, MONTHS_PER, Period, PeriodOptions, check_period, \
+    period_label
+from kc_sheets.analyses.reduction import Reduction, month_ordinals, reduce_orders, reduction_of, \
+    shared
 
 BY_PERIOD_COLUMNS = (
     "period", "period_start", "orders", "new_customers", "returning_customers",
@@ -33,19 +36,17 @@ BY_PERIOD_COLUMNS = (
 class FirstPurchases:
     """Which orders are purchases and which purchase is each customer's first.
 
-    Arrays are aligned with the purchases (refunds left out) in the orders' own row order, so
-    nothing is reordered. ``customer`` holds integer codes (-1 for a missing id); ``customers`` is
-    the number of distinct codes.
+    ``is_first`` is aligned with the purchases (refunds left out) in the orders' own row order,
+    so nothing is reordered.
     """
 
     is_purchase: np.ndarray   # bool, one per order
-    customer: np.ndarray      # int, one per purchase
     is_first: np.ndarray      # bool, one per purchase
-    customers: int
 
 
 def find_first_purchases(orders: pd.DataFrame) -> FirstPurchases:
-    """Each customer's first purchase: earliest date, then first in Raw Data (``first_row``).
+    """Each customer's first purchase: earliest date, then first in Raw Data (``first_row``), as
+    the reduction finds it (``CustomerTable.first_row``).
 
     >>> orders = pd.DataFrame({"order_id": ["a", "b", "c"], "customer_id": ["x", "x", "y"],
     ...     "order_date": pd.to_datetime(["2024-02-01", "2024-01-01", "2024-01-05"]),
@@ -54,16 +55,12 @@ def find_first_purchases(orders: pd.DataFrame) -> FirstPurchases:
     [False, True, True]
     """
     is_purchase = ~orders["is_refund"].to_numpy(dtype=bool)
-    customer, uniques = pd.factorize(orders["customer_id"].array[is_purchase])
-    date = orders["order_date"].to_numpy(dtype="datetime64[ns]")[is_purchase].view(np.int64)
-    first_row = orders["first_row"].to_numpy()[is_purchase]
-    order = np.lexsort((first_row, date, customer))      # by customer, then date, then row
-    sorted_customer = customer[order]
-    starts = np.ones(len(order), dtype=bool)
-    starts[1:] = sorted_customer[1:] != sorted_customer[:-1]
-    is_first = np.zeros(len(order), dtype=bool)
-    is_first[order[starts]] = True
-    return FirstPurchases(is_purchase, customer, is_first, len(uniques))
+    codes = pd.factorize(orders["customer_id"].array)[0][is_purchase]  # the reduction's numbers
+    first_row = reduce_orders(orders).customers.first_row
+    row = orders["first_row"].to_numpy(dtype=np.int64)[is_purchase]
+    is_first = (codes >= 0) & (row == first_row[np.maximum(codes, 0)]) if len(first_row) \
+        else np.zeros(len(codes), dtype=bool)
+    return FirstPurchases(is_purchase, is_first)
 
 
 def mark_first_purchases(orders: pd.DataFrame) -> pd.DataFrame:
@@ -80,11 +77,11 @@ def mark_first_purchases(orders: pd.DataFrame) -> pd.DataFrame:
     return purchases.sort_values(["customer_id", "order_date", "first_row"], kind="stable")
 
 
-def by_period(orders: pd.DataFrame, period: Period = "month", lang: str = "fr",
-              first: FirstPurchases | None = None) -> pd.DataFrame:
-    """One row per period (gaps included) with first vs repeat revenue and customer counts.
-
-    ``first``: the result of ``find_first_purchases(orders)``, when already computed.
+def by_period(orders: pd.DataFrame | Reduction, period: Period = "month",
+              lang: str = "fr") -> pd.DataFrame:
+    """One row per period (gaps included) with first vs repeat revenue and customer counts,
+    from the reduction (``orders`` may be one already): customers by period for the orders
+    and revenues, each customer's first purchase for the new customers and first revenue.
 
     >>> orders = pd.DataFrame({"order_id": ["a", "b", "c"], "customer_id": ["x", "x", "y"],
     ...     "order_date": pd.to_datetime(["2024-01-03", "2024-02-01", "2024-02-05"]),
@@ -92,61 +89,53 @@ def by_period(orders: pd.DataFrame, period: Period = "month", lang: str = "fr",
     >>> by_period(orders)[["period", "first_purchase_revenue", "repeat_revenue"]].values.tolist()
     [['2024-01', 10.0, 0.0], ['2024-02', 5.0, 20.0]]
     """
-    first = find_first_purchases(orders) if first is None else first
-    all_periods = period_index(orders["order_date"], period)
-    index = period_range(all_periods, period)
-    # period of each order as 0, 1, 2... from the first period
-    p = all_periods.asi8 - index[0].ordinal if len(index) else np.zeros(0, dtype=np.int64)
-    n = len(index)
-    purchase_p = p[first.is_purchase]
-    amount = orders["amount"].to_numpy(dtype=float)
-    purchase_amount = amount[first.is_purchase]
-    is_first, customer = first.is_first, first.customer
-    has_id = customer >= 0                                 # a missing id is not a customer
-    repeat = ~is_first & has_id
-    # distinct (period, customer) pairs among repeat purchases, as one integer each
-    pairs = pd.unique(purchase_p[repeat] * first.customers + customer[repeat])
-    refund_p = p[~first.is_purchase]
+    period = check_period(period)
+    reduction = reduction_of(orders)
+    grain = reduction.months.by(MONTHS_PER[period])        # customer x period
+    customers = reduction.customers
+    if len(grain.month) == 0:
+        return pd.DataFrame({c: [] for c in BY_PERIOD_COLUMNS})
+    low = int(grain.month.min())
+    n = int(grain.month.max()) - low + 1
+    p = grain.month - low
+    buyer = customers.buyers
+    first_p = np.full(len(customers), -1, dtype=np.int64)  # period of each first purchase
+    first_p[buyer] = month_ordinals(customers.first_purchase[buyer]) // MONTHS_PER[period] - low
+    known = grain.customer >= 0
+    # purchases beyond the first one in the period: the customer returned in that period
+    first_here = known & (first_p[np.maximum(grain.customer, 0)] == p)
+    returning = known & (grain.orders - first_here > 0)
+    first_revenue = np.bincount(first_p[buyer], weights=customers.first_amount[buyer],
+                                minlength=n)
+    index = pd.PeriodIndex.from_ordinals(np.arange(low, low + n), freq=FREQ[period])
     out = pd.DataFrame({
-        "orders": np.bincount(purchase_p, minlength=n),
-        "new_customers": np.bincount(purchase_p[is_first & has_id], minlength=n),  # one first each
-        "returning_customers": np.bincount(pairs // max(first.customers, 1), minlength=n),
-        "first_purchase_revenue": _sums(purchase_p[is_first], purchase_amount[is_first], n),
-        "repeat_revenue": _sums(purchase_p[~is_first], purchase_amount[~is_first], n),
-        "refunds": _sums(refund_p, amount[~first.is_purchase], n),
-    }, index=index).astype({"orders": "int64", "new_customers": "int64",
-                            "returning_customers": "int64"})
+        "orders": np.bincount(p, weights=grain.orders, minlength=n).round().astype(np.int64),
+        "new_customers": np.bincount(first_p[buyer], minlength=n).astype(np.int64),
+        "returning_customers": np.bincount(p[returning], minlength=n).astype(np.int64),
+        "first_purchase_revenue": first_revenue.round(2) + 0.0,
+        "repeat_revenue": (np.bincount(p, weights=grain.revenue, minlength=n)
+                           - first_revenue).round(2) + 0.0,
+        "refunds": np.bincount(p, weights=grain.refunds, minlength=n).round(2) + 0.0,
+    }, index=index)
     _derive(out)
     out.insert(0, "period", [period_label(q, period, lang) for q in out.index])
-    out.insert(1, "period_start", out.index.to_timestamp().date if len(out) else [])
+    out.insert(1, "period_start", out.index.to_timestamp().date)
     return out.reset_index(drop=True)[list(BY_PERIOD_COLUMNS)]
 
 
-def _sums(p: np.ndarray, amount: np.ndarray, n: int) -> np.ndarray:
-    """Sum of the amounts per period, rounded to cents."""
-    return np.bincount(p, weights=amount, minlength=n).round(2)
-
-
-def totals(orders: pd.DataFrame, lang: str = "fr",
-           first: FirstPurchases | None = None) -> pd.DataFrame:
-    """The totals row: sums over all periods; customers counted once each.
-
-    ``first``: the result of ``find_first_purchases(orders)``, when already computed.
-    """
-    first = find_first_purchases(orders) if first is None else first
-    amount = orders["amount"].to_numpy(dtype=float)
-    purchase_amount = amount[first.is_purchase]
-    is_first, customer = first.is_first, first.customer
-    has_id = customer >= 0
-    returning = np.zeros(first.customers, dtype=bool)
-    returning[customer[~is_first & has_id]] = True
+def totals(orders: pd.DataFrame | Reduction, lang: str = "fr") -> pd.DataFrame:
+    """The totals row: sums over all periods; customers counted once each (from the reduction,
+    which ``orders`` may be already)."""
+    reduction = reduction_of(orders)
+    customers, months = reduction.customers, reduction.months
+    first_revenue = float(customers.first_amount.sum())
     out = pd.DataFrame({
-        "orders": [int(first.is_purchase.sum())],
-        "new_customers": [int((is_first & has_id).sum())],
-        "returning_customers": [int(returning.sum())],
-        "first_purchase_revenue": [round(float(purchase_amount[is_first].sum()), 2)],
-        "repeat_revenue": [round(float(purchase_amount[~is_first].sum()), 2)],
-        "refunds": [round(float(amount[~first.is_purchase].sum()), 2)],
+        "orders": [int(months.orders.sum())],
+        "new_customers": [int(customers.buyers.sum())],
+        "returning_customers": [int((customers.orders >= 2).sum())],
+        "first_purchase_revenue": [round(first_revenue, 2) + 0.0],
+        "repeat_revenue": [round(float(months.revenue.sum()) - first_revenue, 2) + 0.0],
+        "refunds": [round(float(months.refunds.sum()), 2) + 0.0],
     })
     _derive(out)
     out.insert(0, "period", ["Total"])
@@ -165,13 +154,12 @@ def _derive(out: pd.DataFrame) -> None:
 
 
 def analyse(ctx) -> dict[str, pd.DataFrame]:
-    """The blocks of the first-vs-repeat template."""
-    orders = ctx.ingested.orders
-    first = find_first_purchases(orders)                   # once, for both blocks
+    """The blocks of the first-vs-repeat template, from the run's shared reduction."""
+    reduction = shared(ctx)
     return {
-        "first_vs_repeat.by_period": by_period(orders, options_of(ctx, PeriodOptions).period,
-                                               ctx.lang, first),
-        "first_vs_repeat.totals": totals(orders, ctx.lang, first),
+        "first_vs_repeat.by_period": by_period(reduction, options_of(ctx, PeriodOptions).period,
+                                               ctx.lang),
+        "first_vs_repeat.totals": totals(reduction, ctx.lang),
     }
 
 

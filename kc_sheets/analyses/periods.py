@@ -14,7 +14,8 @@ register({"unit.month": ("Mois", "Month"), "unit.quarter": ("Trim.", "Quarter"),
 
 Period = Literal["month", "quarter", "year"]
 PERIODS: tuple[Period, ...] = ("month", "quarter", "year")
-_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
+FREQ = {"month": "M", "quarter": "Q", "year": "Y"}      # pandas' Period frequency of each
+MONTHS_PER = {"month": 1, "quarter": 3, "year": 12}
 
 
 def check_period(period: str) -> Period:
@@ -35,14 +36,14 @@ class PeriodOptions:
 
 def period_index(dates: pd.Series, period: Period) -> pd.PeriodIndex:
     """The calendar period of each date."""
-    return pd.PeriodIndex(pd.DatetimeIndex(dates), freq=_FREQ[period])
+    return pd.PeriodIndex(pd.DatetimeIndex(dates), freq=FREQ[period])
 
 
 def period_range(periods: pd.PeriodIndex, period: Period) -> pd.PeriodIndex:
     """Every period from the first to the last, gaps included (an empty month is a row of 0)."""
     if len(periods) == 0:
-        return pd.PeriodIndex([], freq=_FREQ[period])
-    return pd.period_range(periods.min(), periods.max(), freq=_FREQ[period])
+        return pd.PeriodIndex([], freq=FREQ[period])
+    return pd.period_range(periods.min(), periods.max(), freq=FREQ[period])
 
 
 def period_label(p: pd.Period, period: Period, lang: str = "fr") -> str:

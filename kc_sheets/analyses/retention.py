@@ -35,9 +35,10 @@ import numpy as np
 import pandas as pd
 
 from kc_sheets.analyses.contract import Analysis, BlockSpec, Col, options_of
-from kc_sheets.analyses.cohorts import MONTHS_PER, CohortCells, CustomerMonths, check_period, \
-    cohort_cells, customer_months, labels, periods_of, shared_cells, shared_months
+from kc_sheets.analyses.cohorts import MONTHS_PER, CohortCells, check_period, \
+    cohort_cells, labels, periods_of, shared_cells, shared_months
 from kc_sheets.analyses.periods import Period
+from kc_sheets.analyses.reduction import CustomerMonths, customer_months
 from kc_sheets.i18n import register, t
 
 register({

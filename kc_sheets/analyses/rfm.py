@@ -36,12 +36,13 @@ was scored.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from kc_sheets.analyses.contract import Analysis, BlockSpec, Col, options_of
+from kc_sheets.analyses.reduction import DAY_NS, Reduction, reduce_orders, reduce_until, shared
 from kc_sheets.analyses.rfm_scores import fm_scores, quintile_scores, threshold_scores
 from kc_sheets.analyses.rfm_segments import DEFAULT_GRID, SEGMENT_KEYS
 from kc_sheets.analyses.rfm_segments import SEGMENTS  # noqa: F401  (part of this module's API)
@@ -112,7 +113,6 @@ SUMMARY_COLUMNS = (
     "customers", "revenue", "analysis_date", "analysis_date_is_default",
     "orders_after_analysis_date", "revenue_after_analysis_date", "customers_without_purchase",
     "revenue_without_purchase", "scoring", "scoring_label", "monetary", "monetary_label")
-DAY_NS = 86_400_000_000_000
 
 
 @dataclass(frozen=True)
@@ -162,9 +162,13 @@ class CustomerAggregates:
     revenue_without_purchase: float
 
 
-def customer_aggregates(orders: pd.DataFrame,
-                        analysis_date: pd.Timestamp | None = None) -> CustomerAggregates:
-    """Purchases, net revenue and first and last purchase days per customer.
+def customer_aggregates(orders: pd.DataFrame, analysis_date: pd.Timestamp | None = None,
+                        reduce: Callable[[pd.Timestamp | None], Reduction] | None = None
+                        ) -> CustomerAggregates:
+    """Purchases, net revenue and first and last purchase days per customer, from the
+    reduction of the orders dated up to the analysis date; what was left out is the difference
+    with the reduction of every order. ``reduce(until)`` gives those reductions (the run's
+    shared ones); by default they are computed from ``orders``.
 
     >>> orders = pd.DataFrame({"customer_id": ["x", "x", "y", "x"],
     ...     "amount": [10.0, -4.0, 5.0, 7.0],
@@ -176,43 +180,47 @@ def customer_aggregates(orders: pd.DataFrame,
     >>> result.orders_after, result.revenue_after
     (1, 7.0)
     """
-    day = orders["order_date"].to_numpy(dtype="datetime64[ns]").view(np.int64) // DAY_NS
-    amount = orders["amount"].to_numpy(dtype=float)
+    if reduce is None:
+        cache: dict = {}
+        full = reduce_orders(orders)
+
+        def reduce(until):
+            return reduce_until(orders, until, full, cache)
+
+    full = reduce(None)
     is_default = analysis_date is None
     if is_default:
-        analysis_date = pd.Timestamp((int(day.max()) + 1) * DAY_NS) if len(day) else None
+        analysis_date = None if full.last_day is None else \
+            pd.Timestamp((full.last_day.value // DAY_NS + 1) * DAY_NS)
     else:
         analysis_date = pd.Timestamp(analysis_date).normalize()
-    last_day = analysis_date.value // DAY_NS if analysis_date is not None else 0
-    kept = day <= last_day
-    after = ~kept
-    customer_ids = orders["customer_id"].array
-    if after.any():
-        day, amount, customer_ids = day[kept], amount[kept], customer_ids[kept]
-        is_refund = orders["is_refund"].to_numpy(dtype=bool)[kept]
-    else:
-        is_refund = orders["is_refund"].to_numpy(dtype=bool)
-    codes, uniques = pd.factorize(customer_ids)
-    size = len(uniques)
-    purchase = ~is_refund
-    frequency = np.bincount(codes[purchase], minlength=size)
-    revenue = np.bincount(codes, weights=amount, minlength=size).round(2)
-    first = np.full(size, np.iinfo(np.int64).max)
-    last = np.full(size, np.iinfo(np.int64).min)
-    np.minimum.at(first, codes[purchase], day[purchase])
-    np.maximum.at(last, codes[purchase], day[purchase])
-    buyer = frequency > 0
+    cut = full if analysis_date is None else reduce(analysis_date)
+    table = cut.customers
+    buyer = table.buyers
+    revenue = table.net_revenue.round(2)
+
+    def day(values: np.ndarray) -> np.ndarray:
+        return values[buyer].astype("datetime64[D]").astype("datetime64[ns]")
+
     customers = pd.DataFrame({
-        "customer_id": pd.array(uniques if buyer.all() else uniques[buyer], dtype="str"),
-        "frequency": frequency[buyer].astype(np.int64),
+        "customer_id": pd.array(table.ids if buyer.all() else table.ids[buyer], dtype="str"),
+        "frequency": table.orders[buyer].astype(np.int64),
         "revenue": revenue[buyer],
-        "first_purchase": (first[buyer] * DAY_NS).astype("datetime64[ns]"),
-        "last_purchase": (last[buyer] * DAY_NS).astype("datetime64[ns]"),
+        "first_purchase": day(table.first_purchase),
+        "last_purchase": day(table.last_purchase),
     })
+    left_out = float(full.customers.net_revenue.sum() + _unassigned(full)) \
+        - float(table.net_revenue.sum() + _unassigned(cut))
     return CustomerAggregates(
-        customers, analysis_date, is_default, int(after.sum()),
-        round(float(orders["amount"].to_numpy(dtype=float)[after].sum()), 2),
-        int((~buyer).sum()), round(float(revenue[~buyer].sum()), 2))
+        customers, analysis_date, is_default, full.order_count - cut.order_count,
+        round(left_out, 2) + 0.0, int((~buyer).sum()), round(float(revenue[~buyer].sum()), 2))
+
+
+def _unassigned(reduction: Reduction) -> float:
+    """Net amount of the orders without a customer id (customer -1 in the months table)."""
+    months = reduction.months
+    none = months.customer < 0
+    return float(months.revenue[none].sum() + months.refunds[none].sum())
 
 
 def grid_array(grid: Mapping[tuple[int, int], str]) -> np.ndarray:
@@ -431,10 +439,12 @@ def _tie_notes(customers: pd.DataFrame, lang: Lang) -> list[str]:
 
 
 def rfm_blocks(orders: pd.DataFrame, settings: RfmOptions | None = None,
-               lang: Lang = "fr") -> dict[str, pd.DataFrame]:
-    """Every block of the RFM analysis from the canonical orders table."""
+               lang: Lang = "fr", reduce: Callable[[pd.Timestamp | None], Reduction] | None = None
+               ) -> dict[str, pd.DataFrame]:
+    """Every block of the RFM analysis from the canonical orders table (``reduce``: see
+    :func:`customer_aggregates`)."""
     settings = settings or RfmOptions()
-    aggregates = customer_aggregates(orders, settings.analysis_date)
+    aggregates = customer_aggregates(orders, settings.analysis_date, reduce)
     customers = score_customers(aggregates, settings, lang)
     cells = grid_cells(customers, settings.grid, lang)
     return {
@@ -453,7 +463,8 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
     """The blocks of the RFM template (settings read from ``ctx.settings.rfm_*`` when present);
     when there is nothing to warn about, the notes say so (a reader sees the list was checked).
     """
-    blocks = rfm_blocks(ctx.ingested.orders, options_of(ctx, RfmOptions), ctx.lang)
+    blocks = rfm_blocks(ctx.ingested.orders, options_of(ctx, RfmOptions), ctx.lang,
+                        lambda until: shared(ctx, until))
     if blocks["rfm.notes"].empty:
         blocks["rfm.notes"] = pd.DataFrame({"note": [t("rfm.note.none", ctx.lang)]})
     return blocks

@@ -145,7 +145,8 @@ class Ingested:
     """The canonical tables.
 
     ``lines``: one row per used input row (order_id, order_date, customer_id, amount and the
-    optional fields that were found, plus ``row``, the sheet row number).
+    optional fields that were found, plus ``row``, the sheet row number, and ``order``, the
+    position of the line's order in ``orders``).
     ``orders``: one row per order (order_id, order_date, customer_id, amount, is_refund,
     first_row, lines, and the first non-empty optional fields).
     """
@@ -552,6 +553,7 @@ def ingest(raw: RawTable, options: IngestOptions | None = None) -> Ingested:
     _add_other_fields(lines, columns, cells, used, options)
     order_of_line = _by_first_appearance(codes[used])
     orders = build_orders(lines, order_of_line)
+    lines["order"] = order_of_line.astype(np.int64)       # the line's order: its row in orders
     purchase = ~orders["is_refund"].to_numpy()[order_of_line]
     customers_count = _count_distinct(line_customer[used][purchase], len(customers.texts))
 
