@@ -16,12 +16,12 @@ from pathlib import Path
 import pandas as pd
 
 from kc_sheets import __version__
-from kc_sheets.analyses import periods as _periods  # noqa: F401 (the units' labels)
+from kc_sheets.analyses.periods import TEXTS as PERIOD_TEXTS
 from kc_sheets.analyses.contract import BrokenPromise
 from kc_sheets.backends.protocol import BlockWrite, TabWrite
 from kc_sheets.blocks import QUALITY, RUN
 from kc_sheets.errors import KcError
-from kc_sheets.i18n import LANGS, Lang, number, register, t
+from kc_sheets.i18n import LANGS, Lang, number, register, t, translate_block
 from kc_sheets.progress import report
 from kc_sheets.settings import (
     SETTINGS_FIRST_ROW, SETTINGS_KEY_COL, SETTINGS_VALUE_COL, Settings, read_settings,
@@ -90,6 +90,8 @@ register({
     "calc.unknown_template": ("modèle « {template} » inconnu. Modèles disponibles : {known}.",
                               "unknown template '{template}'. Available templates: {known}."),
 })
+
+register(PERIOD_TEXTS)       # "Mois 3": the headers of triangle columns
 
 RAW_TAB = "Raw Data"
 SHEET_ROWS = 1_048_576          # the last row of an Excel sheet (Google Sheets: 10M cells)
@@ -193,7 +195,9 @@ def run_analyses(template: Template, raw: RawTable, settings: Settings, settings
     blocks: dict[str, pd.DataFrame] = {}
     for done, analysis in enumerate(template.analyses):
         report("analyses", done, len(template.analyses))
-        blocks.update(analysis(ctx))
+        # labels become words here, at the edge: the analyses compute keys
+        blocks.update({name: translate_block(frame, lang)
+                       for name, frame in analysis(ctx).items()})
     blocks.update(quality_blocks(ingested, lang))
     return ingested, blocks
 

@@ -78,3 +78,80 @@ def count(n: int, noun: str, lang: Lang = "fr") -> str:
     """
     one, many = _NOUNS[noun][0 if lang == "fr" else 1]
     return f"{number(n, lang)} {one if abs(n) < 2 else many}"
+
+
+def render(value: object, lang: Lang = "fr") -> object:
+    """A value of a result table as a reader of ``lang`` reads it: a ``Label`` becomes its text
+    (its parameters rendered first), a ``Number`` or ``Day`` its written form; anything else is
+    returned as it is.
+
+    >>> from kc_sheets.analyses.labels import Day, Label, Number
+    >>> register({"demo.spent": ("{who} a dépensé {amount} le {day}",
+    ...                          "{who} spent {amount} on {day}")})
+    >>> import pandas as pd
+    >>> label = Label.of("demo.spent", who="Ana", amount=Number(1234.5, 2),
+    ...                  day=Day(pd.Timestamp("2024-01-31")))
+    >>> render(label, "fr"), render(label, "en")
+    ('Ana a dépensé 1 234,50 le 31/01/2024', 'Ana spent 1,234.50 on 2024-01-31')
+    """
+    from kc_sheets.analyses.labels import Day, Label, Number
+
+    if isinstance(value, Label):
+        return t(value.key, lang, **{k: render(v, lang) for k, v in value.params})
+    if isinstance(value, Number):
+        return number(value.value, lang, value.decimals)
+    if isinstance(value, Day):
+        return value.value.strftime("%d/%m/%Y" if lang == "fr" else "%Y-%m-%d")
+    return value
+
+
+def _has_labels(values) -> bool:
+    from kc_sheets.analyses.labels import Day, Label, Number
+
+    return any(isinstance(v, (Label, Number, Day)) for v in values)
+
+
+def translate_block(frame, lang: Lang = "fr"):
+    """``frame`` with every label (in cells and column names) replaced by its text in ``lang``.
+
+    A Categorical column has its categories translated (then becomes text); an object column is
+    translated value by distinct value. Columns without labels are left as they are, untouched.
+    """
+    import numpy as np
+    import pandas as pd
+
+    out = None
+    for position, name in enumerate(frame.columns):
+        column = frame.iloc[:, position]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            if not _has_labels(column.cat.categories):
+                continue
+            texts = [render(c, lang) for c in column.cat.categories]
+            codes = column.cat.codes.to_numpy()
+            if all(isinstance(x, str) for x in texts):     # taken by Arrow: no Python loop
+                import pyarrow as pa
+
+                taken = pa.array(texts, pa.large_string()).take(
+                    pa.array(codes, mask=codes < 0))
+                values = pd.Series(pd.array(taken, dtype="str"), index=frame.index)
+            else:
+                values = pd.Series(np.array(texts + [None], dtype=object)[codes],
+                                   index=frame.index)
+        elif column.dtype == object:
+            distinct = pd.unique(column)
+            if not _has_labels(distinct):
+                continue
+            texts = {v: render(v, lang) for v in distinct}
+            values = column.map(texts)
+            if all(isinstance(x, str) or pd.isna(x) for x in texts.values()):
+                values = values.astype("str")
+        else:
+            continue
+        out = frame.copy() if out is None else out
+        out.isetitem(position, values)
+    names = list(frame.columns)
+    if _has_labels(names):
+        out = frame.copy() if out is None else out
+        out.columns = [render(n, lang) for n in names]
+    return frame if out is None else out
+

@@ -13,6 +13,7 @@ from kc_sheets.analyses.churn import BY_COHORT_YEAR_COLUMNS, LAYER_CAKE_COLUMNS,
     customer_retention, layer_cake, net_revenue, net_revenue_retention, net_revenue_share
 from tests.support.cohorts import context, load_cdnow, random_orders
 from tests.support.orders import make_orders
+from tests.support.labels import analysed, words
 
 nan = np.nan
 
@@ -54,7 +55,7 @@ def assert_rows(frame: pd.DataFrame, expected: list[list]) -> None:
 
 
 def test_net_revenue_on_paper():
-    table = net_revenue(THIRTEEN, "en")
+    table = words(net_revenue(THIRTEEN), "en")
     assert list(table.columns) == ["cohort", "new_customers", *YEARS, "total"]
     assert_rows(table, [
         ["2020", 2, 300.0, 30.0, 0.0, 30.0],             # 2022: a column of 0, not skipped
@@ -64,11 +65,11 @@ def test_net_revenue_on_paper():
         ["Total", 6, 295.0, 180.0, 0.0, 100.0]])
     assert table["total"].tolist() == [360.0, 210.0, 25.0, -20.0, 575.0]
     assert table["total"].iloc[-1] == THIRTEEN["amount"].sum()
-    assert net_revenue(THIRTEEN, "fr")["cohort"].tolist()[-2:] == ["Hors cohorte", "Total"]
+    assert words(net_revenue(THIRTEEN), "fr")["cohort"].tolist()[-2:] == ["Hors cohorte", "Total"]
 
 
 def test_share_on_paper():
-    table = net_revenue_share(THIRTEEN, "en")
+    table = words(net_revenue_share(THIRTEEN), "en")
     assert_rows(table, [
         ["2020", 2, 300 / 295, 30 / 180, nan, 0.3],      # 2022: no revenue, no share
         ["2021", 3, nan, 150 / 180, nan, 0.6],
@@ -79,7 +80,7 @@ def test_share_on_paper():
 
 
 def test_revenue_retention_on_paper():
-    table = net_revenue_retention(THIRTEEN, "en")
+    table = words(net_revenue_retention(THIRTEEN), "en")
     assert list(table.columns) == ["cohort", "new_customers", *YEARS]
     assert_rows(table, [
         ["2020", 2, nan, 0.1, 0.0, nan],                 # 2023 / 2022: 2022 is 0 -> blank
@@ -89,22 +90,22 @@ def test_revenue_retention_on_paper():
 
 
 def test_customers_on_paper():
-    active = churn.active_customers(THIRTEEN, "en")
+    active = words(churn.active_customers(THIRTEEN), "en")
     assert_rows(active, [["2020", 2, 2, 1, 0, 1], ["2021", 3, nan, 3, 0, 1],
                          ["2023", 1, nan, nan, nan, 1], ["Total", 6, 2, 4, 0, 3]])
-    retention = customer_retention(THIRTEEN, "en")
+    retention = words(customer_retention(THIRTEEN), "en")
     assert_rows(retention, [
         ["2020", 2, nan, 0.5, 0.0, nan],                 # A stays in 2021; B's refund: gone
         ["2021", 3, nan, nan, 0.0, nan],
         ["2023", 1, nan, nan, nan, nan],
         ["All cohorts", 6, nan, 0.5, 0.0, nan]])
-    churned = customer_retention(THIRTEEN, "en", churn=True)
+    churned = words(customer_retention(THIRTEEN, churn=True), "en")
     assert_rows(churned, [["2020", 2, nan, 0.5, 1.0, nan], ["2021", 3, nan, nan, 1.0, nan],
                           ["2023", 1, nan, nan, nan, nan], ["All cohorts", 6, nan, 0.5, 1.0, nan]])
 
 
 def test_long_table_on_paper():
-    table = by_cohort_year(THIRTEEN, "en")
+    table = words(by_cohort_year(THIRTEEN), "en")
     assert tuple(table.columns) == BY_COHORT_YEAR_COLUMNS
     assert list(zip(table["cohort"], table["year"], table["years_since_acquisition"])) == [
         ("2020", "2020", 0), ("2020", "2021", 1), ("2020", "2022", 2), ("2020", "2023", 3),
@@ -120,7 +121,7 @@ def test_long_table_on_paper():
 
 
 def test_layer_cake_on_paper():
-    cake = layer_cake(THIRTEEN, "en")
+    cake = words(layer_cake(THIRTEEN), "en")
     assert tuple(cake.columns) == LAYER_CAKE_COLUMNS
     assert len(cake) == 4 * 4                         # every year x (3 cohorts + outside)
     assert cake[cake["year"] == "2021"].values.tolist() == [
@@ -132,7 +133,7 @@ def test_layer_cake_on_paper():
 
 
 def test_analyse_blocks():
-    blocks = churn.analyse(context(THIRTEEN, lang="fr", period="month"))  # always yearly
+    blocks = analysed(churn, context(THIRTEEN, lang="fr", period="month"))  # always yearly
     assert list(blocks) == ["churn.by_cohort_year", "churn.net_revenue", "churn.net_revenue_share",
                             "churn.net_revenue_retention", "churn.active_customers",
                             "churn.customer_retention", "churn.customer_churn",
@@ -140,7 +141,7 @@ def test_analyse_blocks():
                             "churn.layer_cake_by_year"]
     pd.testing.assert_frame_equal(blocks["churn.customer_churn_chart"],
                                   blocks["churn.customer_churn"])       # drawn on its own tab
-    pd.testing.assert_frame_equal(blocks["churn.net_revenue"], net_revenue(THIRTEEN, "fr"))
+    pd.testing.assert_frame_equal(blocks["churn.net_revenue"], words(net_revenue(THIRTEEN), "fr"))
     assert blocks["churn.customer_retention"]["cohort"].iloc[-1] == "Toutes cohortes"
     wide = blocks["churn.layer_cake_by_year"]            # the chart's data: the same figures
     long = wide.melt(id_vars="year", var_name="cohort", value_name="net_revenue")
@@ -152,7 +153,7 @@ def test_analyse_blocks():
 
 def test_one_customer_one_order():
     orders = make_orders([("x", "2024-05-17", "A", 42.0, 2)])
-    blocks = churn.analyse(context(orders))
+    blocks = analysed(churn, context(orders))
     assert blocks["churn.net_revenue"][["cohort", "new_customers", "2024", "total"]
                                        ].values.tolist() == [["2024", 1, 42.0, 42.0],
                                                              ["Total", 1, 42.0, 42.0]]
@@ -163,16 +164,16 @@ def test_one_customer_one_order():
 def test_only_one_time_buyers():
     orders = make_orders([(f"o{y}", f"{y}-06-01", f"C{y}", 10.0, y - 2000) for y in
                           (2021, 2022, 2023)])
-    retention = customer_retention(orders, "en")
+    retention = words(customer_retention(orders), "en")
     # cohort 2021 in 2023: nobody was active in 2022, so no rate (blank), not 0
     np.testing.assert_array_equal(retention[["2022", "2023"]].to_numpy(dtype=float),
                                   [[0.0, nan], [nan, 0.0], [nan, nan], [0.0, 0.0]])
-    assert net_revenue_retention(orders, "en")["2022"].tolist()[0] == 0.0
+    assert words(net_revenue_retention(orders), "en")["2022"].tolist()[0] == 0.0
 
 
 def test_zero_amount_orders():
     orders = make_orders([("a", "2022-01-01", "A", 0.0, 2), ("b", "2023-01-01", "A", 0.0, 3)])
-    blocks = churn.analyse(context(orders))
+    blocks = analysed(churn, context(orders))
     assert blocks["churn.active_customers"]["2023"].tolist() == [1, 1]
     assert blocks["churn.customer_retention"]["2023"].tolist() == [1.0, 1.0]
     assert np.isnan(blocks["churn.net_revenue_retention"]["2023"]).all()   # 0 in 2022: blank
@@ -180,7 +181,7 @@ def test_zero_amount_orders():
 
 
 def test_no_orders():
-    blocks = churn.analyse(context(make_orders([])))
+    blocks = analysed(churn, context(make_orders([])))
     assert blocks["churn.by_cohort_year"].empty and blocks["churn.layer_cake"].empty
     assert blocks["churn.net_revenue"].values.tolist() == [["Total", 0, 0.0]]
 
@@ -190,7 +191,7 @@ def test_no_orders():
 @settings(max_examples=150, deadline=None)
 @given(random_orders())
 def test_properties(orders):
-    blocks = churn.analyse(context(orders))
+    blocks = analysed(churn, context(orders))
     cake = blocks["churn.layer_cake"]
     total = orders["amount"].sum()
     assert cake["net_revenue"].sum() == pytest.approx(total, abs=1e-6)
@@ -232,7 +233,7 @@ def test_properties(orders):
 
 def test_cdnow_layer_cake():
     orders = load_cdnow()
-    blocks = churn.analyse(context(orders))
+    blocks = analysed(churn, context(orders))
     table = blocks["churn.net_revenue"]
     assert table["cohort"].tolist() == ["1997", "Total"]
     assert table["new_customers"].tolist() == [23_570, 23_570]

@@ -15,6 +15,7 @@ from kc_sheets.analyses.cohorts import LONG_COLUMNS, SUMMARY_COLUMNS, TRIANGLE_M
 
 from tests.support.cohorts import TWELVE, context, load_cdnow, random_orders
 from tests.support.orders import make_orders  # noqa: F401 - used here and by test_churn, test_retention
+from tests.support.labels import analysed, words
 
 nan = np.nan
 
@@ -44,7 +45,7 @@ def test_customer_months_on_paper():
 
 
 def test_long_table_on_paper():
-    table = by_cohort_period(TWELVE, "month", "en")
+    table = words(by_cohort_period(TWELVE, "month"), "en")
     assert tuple(table.columns) == LONG_COLUMNS
     assert list(zip(table["cohort"], table["period_index"], table["period"])) == [
         ("2024-01", 0, "2024-01"), ("2024-01", 1, "2024-02"), ("2024-01", 2, "2024-03"),
@@ -95,8 +96,8 @@ def test_long_table_on_paper():
 
 
 def test_triangles_on_paper():
-    table = by_cohort_period(TWELVE, "month", "en")
-    retention = triangle(table, "retention_rate", "en")
+    table = words(by_cohort_period(TWELVE, "month"), "en")
+    retention = words(triangle(table, "retention_rate"), "en")
     assert list(retention.columns) == ["cohort", "new_customers", "period_0", "period_1",
                                        "period_2", "period_3"]
     assert retention["cohort"].tolist() == ["2024-01", "2024-02", "2024-04", "Weighted average"]
@@ -106,19 +107,19 @@ def test_triangles_on_paper():
     np.testing.assert_array_equal(values, [[1, 0, .5, .5], [1, .5, 0, nan], [1, nan, nan, nan],
                                            [1, .25, .25, .5]])
 
-    aov = triangle(table, "average_order_value", "en").iloc[-1]
+    aov = words(triangle(table, "average_order_value"), "en").iloc[-1]
     assert aov["period_0"] == pytest.approx((2 * 60 + 2 * 170 / 3 + 15.5) / 5)
     assert (aov["period_1"], aov["period_2"], aov["period_3"]) == (0.0, 60.0, 40.0)  # NaN left out
 
-    cumulative = triangle(table, "cumulative_net_revenue_per_customer", "en")
+    cumulative = words(triangle(table, "cumulative_net_revenue_per_customer"), "en")
     np.testing.assert_array_equal(cumulative["period_1"], [80.0, 85.0, nan, (2 * 80 + 2 * 85) / 4])
-    assert triangle(table, "retention_rate", "fr")["cohort"].iloc[-1] == "Moyenne pondérée"
+    assert words(triangle(table, "retention_rate"), "fr")["cohort"].iloc[-1] == "Moyenne pondérée"
     with pytest.raises(ValueError):
-        triangle(table, "mystery", "en")
+        words(triangle(table, "mystery"), "en")
 
 
 def test_summary_on_paper():
-    result = summary(by_cohort_period(TWELVE, "month", "en"))
+    result = summary(words(by_cohort_period(TWELVE, "month"), "en"))
     assert tuple(result.columns) == SUMMARY_COLUMNS
     assert result[["cohort", "cohort_size", "first_period_net_revenue", "total_net_revenue",
                    "active_in_last_period"]].values.tolist() == [
@@ -128,7 +129,7 @@ def test_summary_on_paper():
 
 
 def test_quarter_and_year():
-    quarters = by_cohort_period(TWELVE, "quarter", "fr")
+    quarters = words(by_cohort_period(TWELVE, "quarter"), "fr")
     assert list(zip(quarters["cohort"], quarters["period_index"])) == \
         [("2024-T1", 0), ("2024-T1", 1), ("2024-T2", 0)]
     q1 = cell(quarters, "2024-T1", 0)
@@ -136,14 +137,14 @@ def test_quarter_and_year():
         (4, 8, 410.0, -20.0, 390.0)
     q1_next = cell(quarters, "2024-T1", 1)                      # B comes back in April
     assert (q1_next["active_customers"], q1_next["retention_rate"]) == (1, 0.25)
-    assert by_cohort_period(TWELVE, "quarter", "en")["cohort"].iloc[0] == "2024-Q1"
-    year = by_cohort_period(TWELVE, "year", "en")
+    assert words(by_cohort_period(TWELVE, "quarter"), "en")["cohort"].iloc[0] == "2024-Q1"
+    year = words(by_cohort_period(TWELVE, "year"), "en")
     assert year[["cohort", "cohort_size", "orders", "net_revenue"]].values.tolist() == \
         [["2024", 5, 10, 445.5]]
 
 
 def test_analyse_blocks():
-    blocks = cohorts.analyse(context(TWELVE, period="quarter"))
+    blocks = analysed(cohorts, context(TWELVE, period="quarter"))
     assert list(blocks) == ["cohorts.by_cohort_period", *[f"cohorts.{m}" for m in
                                                           TRIANGLE_METRICS],
                             "cohorts.retention_curves", "cohorts.ltv_curves", "cohorts.summary"]
@@ -156,11 +157,11 @@ def test_analyse_blocks():
         row = triangle.set_index("cohort").loc[cohort].iloc[2:].to_numpy(dtype=float)
         np.testing.assert_array_equal(curves[cohort].to_numpy(), row)
     assert blocks["cohorts.by_cohort_period"]["cohort"].iloc[0] == "2024-Q1"
-    default = cohorts.analyse(context(TWELVE))                   # no period in Settings: month
+    default = analysed(cohorts, context(TWELVE))                   # no period in Settings: month
     pd.testing.assert_frame_equal(default["cohorts.by_cohort_period"],
-                                  by_cohort_period(TWELVE, "month", "en"))
+                                  words(by_cohort_period(TWELVE, "month"), "en"))
     with pytest.raises(ValueError):
-        cohorts.analyse(context(TWELVE, period="week"))
+        analysed(cohorts, context(TWELVE, period="week"))
 
 
 def test_row_order_does_not_matter():
@@ -171,7 +172,7 @@ def test_row_order_does_not_matter():
 # --- edge cases ------------------------------------------------------------------------------
 
 def test_one_customer_one_order():
-    blocks = cohorts.analyse(context(make_orders([("x", "2024-05-17", "A", 42.0, 2)])))
+    blocks = analysed(cohorts, context(make_orders([("x", "2024-05-17", "A", 42.0, 2)])))
     table = blocks["cohorts.by_cohort_period"]
     assert table[["cohort", "period_index", "cohort_size", "retention_rate", "net_revenue",
                   "average_order_value"]].values.tolist() == [["2024-05", 0, 1, 1.0, 42.0, 42.0]]
@@ -196,7 +197,7 @@ def test_only_one_time_buyers():
     later = table[table["period_index"] > 0]
     assert len(later) == 6 and (later["active_customers"] == 0).all()
     assert (later["retention_rate"] == 0).all() and later["average_order_value"].isna().all()
-    rates = triangle(table, "retention_rate", "en")
+    rates = words(triangle(table, "retention_rate"), "en")
     assert rates.iloc[-1].tolist()[1:] == [4, 1.0, 0.0, 0.0, 0.0]
 
 
@@ -220,7 +221,7 @@ def test_refund_before_first_purchase_and_only_refunds():
 
 
 def test_no_orders():
-    blocks = cohorts.analyse(context(make_orders([])))
+    blocks = analysed(cohorts, context(make_orders([])))
     assert blocks["cohorts.by_cohort_period"].empty
     assert list(blocks["cohorts.by_cohort_period"].columns) == list(LONG_COLUMNS)
     assert blocks["cohorts.retention_rate"].empty and blocks["cohorts.summary"].empty
@@ -255,7 +256,7 @@ def reference(orders: pd.DataFrame, period: str) -> pd.DataFrame:
 @settings(max_examples=150, deadline=None)
 @given(random_orders(), st.sampled_from(["month", "quarter", "year"]))
 def test_properties(orders, period):
-    table = by_cohort_period(orders, period, "en")
+    table = words(by_cohort_period(orders, period), "en")
     purchases = orders[~orders["is_refund"]]
     first = table[table["period_index"] == 0]
     # cohort sizes add up to the purchasing customers; period 0 keeps 100 % of each cohort
@@ -280,11 +281,11 @@ def test_properties(orders, period):
 
     # triangles: blank exactly where the period is not reached, weighted average row last
     if first.empty:                                   # only refunds: no cohort, empty triangles
-        assert all(triangle(table, m, "en").empty for m in TRIANGLE_METRICS)
+        assert all(words(triangle(table, m), "en").empty for m in TRIANGLE_METRICS)
         return
     last = int(ordinals(orders["order_date"], period).max())
     for metric in TRIANGLE_METRICS:
-        grid = triangle(table, metric, "en")
+        grid = words(triangle(table, metric), "en")
         assert grid["cohort"].iloc[-1] == "Weighted average"
         assert grid["new_customers"].iloc[-1] == first["cohort_size"].sum()
         values = grid.drop(columns=["cohort", "new_customers"]).to_numpy(dtype=float)[:-1]
@@ -294,7 +295,7 @@ def test_properties(orders, period):
             if metric not in ("average_order_value", "orders_per_active_customer"):
                 assert not np.isnan(values[i, :reached]).any(), metric
             assert np.isnan(values[i, reached:]).all(), metric
-    average = triangle(table, "retention_rate", "en").iloc[-1]
+    average = words(triangle(table, "retention_rate"), "en").iloc[-1]
     assert average["period_0"] == 1.0
     rates = average.drop(["cohort", "new_customers"]).to_numpy(dtype=float)
     assert ((rates >= 0) & (rates <= 1)).all()
@@ -308,7 +309,7 @@ def cdnow_orders() -> pd.DataFrame:
 
 
 def test_cdnow_monthly_cohorts(cdnow_orders):
-    blocks = cohorts.analyse(context(cdnow_orders, period="month"))
+    blocks = analysed(cohorts, context(cdnow_orders, period="month"))
     result = blocks["cohorts.summary"]
     assert result["cohort"].tolist() == ["1997-01", "1997-02", "1997-03"]
     assert result["cohort_size"].tolist() == [7_846, 8_476, 7_248]
@@ -323,5 +324,5 @@ def test_cdnow_monthly_cohorts(cdnow_orders):
     assert np.isnan(retention.loc[1, "period_17"]) and np.isnan(retention.loc[2, "period_16"])
     assert not np.isnan(retention.loc[0, "period_17"])
     assert retention.iloc[:, 3:].stack().dropna().between(0, 1).all()
-    quarters = cohorts.analyse(context(cdnow_orders, period="quarter"))["cohorts.summary"]
+    quarters = analysed(cohorts, context(cdnow_orders, period="quarter"))["cohorts.summary"]
     assert quarters[["cohort", "cohort_size"]].values.tolist() == [["1997-Q1", 23_570]]

@@ -14,6 +14,7 @@ import pytest
 
 from kc_sheets.apps import gsheet
 from kc_sheets.analyses.contract import Analysis, BlockSpec, BrokenPromise, Col
+from kc_sheets.analyses.reduction import shared
 from kc_sheets.calculate import calculate, check_placed
 from kc_sheets.i18n import register, t
 from kc_sheets.settings import COMMON_SETTINGS
@@ -30,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # 1. the analysis function: orders -> a frame whose columns are keys
 def orders_per_customer(ctx) -> dict[str, pd.DataFrame]:
-    purchases = ctx.ingested.orders[~ctx.ingested.orders["is_refund"]]
-    value = len(purchases) / max(purchases["customer_id"].nunique(), 1)
+    customers = shared(ctx).customers              # the run's reduction, per customer
+    value = customers.orders.sum() / max(int(customers.buyers.sum()), 1)
     return {"toy.orders_per_customer": pd.DataFrame({"orders_per_customer": [round(value, 4)]})}
 
 

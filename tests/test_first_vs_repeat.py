@@ -15,6 +15,7 @@ from kc_sheets.analyses.first_vs_repeat import BY_PERIOD_COLUMNS, by_period, \
     find_first_purchases, mark_first_purchases, totals
 from tests.support.cohorts import context
 from tests.support.orders import cdnow_orders, make_orders
+from tests.support.labels import analysed, words
 
 SUMMED = ("orders", "new_customers", "first_purchase_revenue", "repeat_revenue", "revenue",
           "refunds", "net_revenue")
@@ -96,14 +97,14 @@ def test_totals_on_paper():
 
 
 def test_quarter_and_year_labels():
-    quarters = by_period(TEN, "quarter", "fr")
+    quarters = words(by_period(TEN, "quarter"), "fr")
     assert quarters["period"].tolist() == ["2024-T1", "2024-T2"]
-    assert by_period(TEN, "quarter", "en")["period"].tolist() == ["2024-Q1", "2024-Q2"]
+    assert words(by_period(TEN, "quarter"), "en")["period"].tolist() == ["2024-Q1", "2024-Q2"]
     q1 = row(quarters, "2024-T1")
     assert (q1["orders"], q1["new_customers"], q1["returning_customers"]) == (6, 3, 3)
     assert (q1["first_purchase_revenue"], q1["repeat_revenue"], q1["net_revenue"]) == \
         (170.0, 150.0, 270.0)
-    year = by_period(TEN, "year", "en")
+    year = words(by_period(TEN, "year"), "en")
     assert year["period"].tolist() == ["2024"]
     expected = totals(TEN).drop(columns=["period", "period_start"])
     pd.testing.assert_frame_equal(year.drop(columns=["period", "period_start"]), expected)
@@ -233,10 +234,9 @@ def test_fast_marking_equals_reference(orders, period):
 
     # the marking computed once in analyse() gives the blocks by_period and totals give alone
     ctx = context(orders, "en", period=period)
-    blocks = first_vs_repeat.analyse(ctx)
-    pd.testing.assert_frame_equal(blocks["first_vs_repeat.by_period"], by_period(orders, period,
-                                                                                 "en"))
-    pd.testing.assert_frame_equal(blocks["first_vs_repeat.totals"], totals(orders, "en"))
+    blocks = analysed(first_vs_repeat, ctx)
+    pd.testing.assert_frame_equal(blocks["first_vs_repeat.by_period"], words(by_period(orders, period), "en"))
+    pd.testing.assert_frame_equal(blocks["first_vs_repeat.totals"], words(totals(orders), "en"))
 
 
 # --- CDNOW: 23,570 customers who all first bought in January-March 1997 ---------------------
@@ -247,7 +247,7 @@ def cdnow_fixture() -> pd.DataFrame:
 
 
 def test_cdnow_by_month(cdnow_orders):
-    result = by_period(cdnow_orders, "month", "en")
+    result = words(by_period(cdnow_orders, "month"), "en")
     assert len(result) == 18 and result["period"].iloc[[0, -1]].tolist() == ["1997-01", "1998-06"]
     assert result["new_customers"].head(3).tolist() == [7_846, 8_476, 7_248]
     assert result["new_customers"].sum() == 23_570
@@ -256,10 +256,10 @@ def test_cdnow_by_month(cdnow_orders):
     assert (result["repeat_share"].iloc[3:] == 1).all()
     assert result["orders"].sum() == 69_659
     assert round(result["revenue"].sum(), 2) == 2_500_315.63
-    total = totals(cdnow_orders, "en").iloc[0]
+    total = words(totals(cdnow_orders), "en").iloc[0]
     assert (total["new_customers"], total["orders"], total["revenue"]) == \
         (23_570, 69_659, 2_500_315.63)
-    quarters = by_period(cdnow_orders, "quarter", "en")
+    quarters = words(by_period(cdnow_orders, "quarter"), "en")
     assert quarters["period"].tolist() == ["1997-Q1", "1997-Q2", "1997-Q3", "1997-Q4",
                                            "1998-Q1", "1998-Q2"]
     assert quarters["new_customers"].tolist() == [23_570, 0, 0, 0, 0, 0]

@@ -20,18 +20,26 @@ def all_modules() -> list[str]:
 
 
 def literal_keys() -> dict[str, str]:
-    """Key -> where: the first argument of every ``t("...")`` / ``KcError("...")`` call written
-    as a literal in the package."""
+    """Key -> where: the first argument of every ``t("...")``, ``KcError("...")`` and
+    ``Label("...")`` / ``Label.of("...")`` call written as a literal in the package."""
     found = {}
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id in ("t", "KcError") and node.args
+            if (isinstance(node, ast.Call) and _called(node.func) in ("t", "KcError", "Label",
+                                                                     "Label.of") and node.args
                     and isinstance(node.args[0], ast.Constant)
                     and isinstance(node.args[0].value, str)):
                 found.setdefault(node.args[0].value,
                                  f"{path.relative_to(PACKAGE)}:{node.lineno}")
     return found
+
+
+def _called(func: ast.expr) -> str:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return f"{func.value.id}.{func.attr}"
+    return ""
 
 
 def test_every_key_used_in_the_code_is_registered_in_both_languages() -> None:

@@ -16,6 +16,7 @@ from kc_sheets.errors import KcError
 from kc_sheets.settings.options import window_months
 from tests.support.cohorts import TWELVE, context, load_cdnow, random_orders
 from tests.support.orders import make_orders
+from tests.support.labels import analysed, words
 
 nan = np.nan
 
@@ -39,7 +40,7 @@ def worked_example_orders() -> pd.DataFrame:
 
 
 def test_worked_example_on_orders():
-    table = basic_by_period(worked_example_orders(), "year", 12, "en")
+    table = words(basic_by_period(worked_example_orders(), "year", 12), "en")
     year = table.set_index("period").loc["2024"]
     assert (year["customers_at_start"], year["customers_at_end"], year["new_customers"]) == \
         (100, 90, 10)
@@ -55,7 +56,7 @@ def test_worked_example_on_orders():
 # TWELVE (see tests/test_cohorts.py): purchases by month, refunds left out:
 # January A, B; February C, D; March A, C (C's order is 0.00: still a purchase); April B, E.
 def test_basic_two_month_window_on_paper():
-    table = basic_by_period(TWELVE, "month", 2, "en")
+    table = words(basic_by_period(TWELVE, "month", 2), "en")
     assert tuple(table.columns) == BASIC_COLUMNS
     assert table["period_start"].tolist()[2] == pd.Timestamp("2024-03-01").date()
     assert table["period_end"].tolist()[2] == pd.Timestamp("2024-03-31").date()
@@ -72,7 +73,7 @@ def test_basic_two_month_window_on_paper():
 
 
 def test_basic_default_window_on_paper():
-    table = basic_by_period(TWELVE, "month", lang="en")              # 12 months
+    table = words(basic_by_period(TWELVE, "month"), "en")              # 12 months
     assert table[["customers_at_start", "customers_at_end", "new_customers"]].values.tolist() == \
         [[0, 2, 2], [2, 4, 2], [4, 4, 0], [4, 5, 1]]
     assert table["full_window"].tolist() == [False] * 4
@@ -81,7 +82,7 @@ def test_basic_default_window_on_paper():
 def test_basic_quarters_window_shorter_than_period():
     # quarters with a 2-month window: Q1's end window is Feb-Mar (A, C, D; B only bought in
     # January); Q2's end window is May-June: nobody
-    table = basic_by_period(TWELVE, "quarter", 2, "fr")
+    table = words(basic_by_period(TWELVE, "quarter", 2), "fr")
     assert table["period"].tolist() == ["2024-T1", "2024-T2"]
     assert table[["customers_at_start", "customers_at_end", "new_customers",
                   "first_time_customers", "retained_customers", "lost_customers"]
@@ -90,7 +91,7 @@ def test_basic_quarters_window_shorter_than_period():
 
 
 def test_cohort_method_on_paper():
-    table = cohort_method(TWELVE, "month", "en")
+    table = words(cohort_method(TWELVE, "month"), "en")
     assert tuple(table.columns) == COHORT_COLUMNS
     # January {A, B}: nobody buys in February (B's refund is not a purchase); February {C, D}:
     # C's 0.00 order in March; April's cohort has no next month yet
@@ -98,13 +99,13 @@ def test_cohort_method_on_paper():
         ["2024-01", 2, 0], ["2024-02", 2, 1], ["Weighted average", 4, 1]]
     assert table["retention_rate"].tolist() == [0.0, 0.5, 0.25]
     assert table["cohort_start"].iloc[-1] is None
-    quarters = cohort_method(TWELVE, "quarter", "en")
+    quarters = words(cohort_method(TWELVE, "quarter"), "en")
     assert quarters[["cohort_size", "retained_customers", "retention_rate"]].values.tolist() == \
         [[4, 1, 0.25], [4, 1, 0.25]]
 
 
 def test_summary_and_analyse():
-    blocks = retention.analyse(context(TWELVE, period="month", retention_window_months=2))
+    blocks = analysed(retention, context(TWELVE, period="month", retention_window_months=2))
     assert list(blocks) == ["retention.basic_by_period", "retention.cohort_method",
                             "retention.summary"]
     result = blocks["retention.summary"]
@@ -112,11 +113,10 @@ def test_summary_and_analyse():
     assert result[["method", "label", "customers", "retained_customers"]].values.tolist() == [
         ["basic", "Basic method", 9, 7], ["cohort", "Cohort method", 4, 1]]
     assert result["retention_rate"].tolist() == [7 / 9, 0.25]
-    assert summary(blocks["retention.basic_by_period"], blocks["retention.cohort_method"],
-                   "fr")["label"].tolist() == ["Méthode simple", "Méthode des cohortes"]
-    default = retention.analyse(context(TWELVE))                       # month, 12 months
+    assert words(summary(blocks["retention.basic_by_period"], blocks["retention.cohort_method"]), "fr")["label"].tolist() == ["Méthode simple", "Méthode des cohortes"]
+    default = analysed(retention, context(TWELVE))                       # month, 12 months
     pd.testing.assert_frame_equal(default["retention.basic_by_period"],
-                                  basic_by_period(TWELVE, "month", 12, "en"))
+                                  words(basic_by_period(TWELVE, "month", 12), "en"))
 
 
 def test_window_setting():
@@ -133,7 +133,7 @@ def test_window_setting():
 # --- edge cases ------------------------------------------------------------------------------
 
 def test_one_customer_one_order():
-    blocks = retention.analyse(context(make_orders([("x", "2024-05-17", "A", 42.0, 2)])))
+    blocks = analysed(retention, context(make_orders([("x", "2024-05-17", "A", 42.0, 2)])))
     basic = blocks["retention.basic_by_period"]
     assert basic[["period", "customers_at_start", "customers_at_end", "new_customers"]
                  ].values.tolist() == [["2024-05", 0, 1, 1]]
@@ -145,7 +145,7 @@ def test_one_customer_one_order():
 
 def test_only_one_time_buyers():
     orders = make_orders([(f"o{i}", f"2024-0{i}-10", f"C{i}", 10.0, i + 1) for i in range(1, 5)])
-    basic = basic_by_period(orders, "month", 1, "en")
+    basic = words(basic_by_period(orders, "month", 1), "en")
     assert basic["customers_at_start"].tolist() == [0, 1, 1, 1]
     assert basic["retained_customers"].tolist() == [0, 0, 0, 0]
     np.testing.assert_allclose(basic["retention_rate"], [nan, 0.0, 0.0, 0.0])
@@ -153,7 +153,7 @@ def test_only_one_time_buyers():
 
 
 def test_no_orders():
-    blocks = retention.analyse(context(make_orders([])))
+    blocks = analysed(retention, context(make_orders([])))
     assert blocks["retention.basic_by_period"].empty
     assert list(blocks["retention.basic_by_period"].columns) == list(BASIC_COLUMNS)
     assert blocks["retention.summary"]["customers"].tolist() == [0, 0]
@@ -188,7 +188,7 @@ def reference(orders: pd.DataFrame, period: str, window: int) -> pd.DataFrame:
 @given(random_orders(), st.sampled_from(["month", "quarter", "year"]),
        st.sampled_from([1, 2, 3, 5, 12, 18]))
 def test_properties(orders, period, window):
-    table = basic_by_period(orders, period, window, "en")
+    table = words(basic_by_period(orders, period, window), "en")
     expected = reference(orders, period, window)
     pd.testing.assert_frame_equal(table[list(expected.columns)], expected, check_dtype=False)
     rates = table["retention_rate"].to_numpy(dtype=float)
@@ -198,7 +198,7 @@ def test_properties(orders, period, window):
             + table["reactivated_customers"]).all()
     assert (table["reactivated_customers"] >= 0).all()
 
-    cohorts = cohort_method(orders, period, "en")
+    cohorts = words(cohort_method(orders, period), "en")
     rates = cohorts["retention_rate"].to_numpy(dtype=float)
     assert ((rates >= 0) & (rates <= 1) | np.isnan(rates)).all()
     average = cohorts.iloc[-1]
@@ -209,7 +209,7 @@ def test_properties(orders, period, window):
 
 def test_cdnow():
     orders = load_cdnow()
-    blocks = retention.analyse(context(orders, period="quarter"))
+    blocks = analysed(retention, context(orders, period="quarter"))
     basic = blocks["retention.basic_by_period"]
     assert basic["period"].tolist() == ["1997-Q1", "1997-Q2", "1997-Q3", "1997-Q4", "1998-Q1",
                                         "1998-Q2"]

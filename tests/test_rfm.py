@@ -22,6 +22,7 @@ from tests.support.cohorts import context
 from kc_sheets.settings.options import grid_from_cells, parse_analysis_date, parse_cut_points, \
     rfm_options
 from kc_sheets.i18n import all_texts
+from tests.support.labels import analysed, words
 
 ANALYSIS = pd.Timestamp("2024-07-01")      # the day after the last order of TEN
 
@@ -88,7 +89,7 @@ def segment_row(blocks: dict, key: str) -> dict:
 # --- on paper -----------------------------------------------------------------------------
 
 def test_ten_customers_on_paper():
-    blocks = rfm_blocks(TEN, lang="en")
+    blocks = words(rfm_blocks(TEN), "en")
     customers = blocks["rfm.customers"]
     assert tuple(customers.columns) == CUSTOMERS_COLUMNS
     assert by_customer(customers) == EXPECTED
@@ -108,7 +109,7 @@ def test_ten_customers_on_paper():
 
 
 def test_segments_on_paper():
-    blocks = rfm_blocks(TEN, lang="fr")
+    blocks = words(rfm_blocks(TEN), "fr")
     table = blocks["rfm.segments"]
     assert tuple(table.columns) == SEGMENTS_COLUMNS
     assert table["segment"].tolist() == list(SEGMENT_KEYS)          # every segment, in order
@@ -132,7 +133,7 @@ def test_segments_on_paper():
 
 
 def test_grid_on_paper():
-    blocks = rfm_blocks(TEN, lang="en")
+    blocks = words(rfm_blocks(TEN), "en")
     grid = blocks["rfm.grid"]
     assert tuple(grid.columns) == GRID_COLUMNS and grid["r_score"].tolist() == [5, 4, 3, 2, 1]
     assert grid.set_index("r_score").loc[5].tolist() == [0, 0, 0, 0, 2]       # A and B
@@ -150,7 +151,7 @@ def test_grid_on_paper():
 
 
 def test_score_ranges_on_paper():
-    ranges = rfm_blocks(TEN, lang="en")["rfm.score_ranges"]
+    ranges = words(rfm_blocks(TEN), "en")["rfm.score_ranges"]
     assert tuple(ranges.columns) == SCORE_RANGES_COLUMNS and len(ranges) == 15
     recency = ranges[ranges["criterion"] == "recency"].set_index("score")
     assert recency.loc[5, ["customers", "min_value", "max_value"]].tolist() == [2, 1, 1]
@@ -197,7 +198,7 @@ def test_thresholds_mode_on_paper():
     typed = {"recency": "365; 7; 90; 30", "frequency": "2;3;5;10",
              "monetary": [50, 100, 250, 500]}
     ctx = context(TEN, "en", rfm_scoring="thresholds", rfm_thresholds=typed)
-    blocks = rfm.analyse(ctx)
+    blocks = analysed(rfm, ctx)
     scores = {c: v[3:6] for c, v in by_customer(blocks["rfm.customers"]).items()}
     # a value equal to a cut point gets the better score (E: 30 days -> 4; C: 250 -> 4)
     assert scores == {"A": (5, 4, 5), "B": (5, 4, 3), "C": (4, 3, 4), "D": (4, 3, 4),
@@ -212,7 +213,7 @@ def test_thresholds_mode_on_paper():
 
 
 def test_average_order_value_mode():
-    blocks = rfm_blocks(TEN, RfmOptions(monetary="average_order_value"), "en")
+    blocks = words(rfm_blocks(TEN, RfmOptions(monetary="average_order_value")), "en")
     customers = by_customer(blocks["rfm.customers"])
     aov = {c: v[2] for c, v in customers.items()}
     assert aov == {"A": 150.0, "B": 44.0, "C": 83.33, "D": 83.33, "E": 100.0, "F": 150.0,
@@ -252,7 +253,7 @@ def test_grid_typed_in_settings():
     grid = grid_from_cells(rows)
     assert grid[(5, 1)] == "new_customers" and grid[(1, 5)] == "cant_lose_them"
     assert grid[(3, 3)] == "champions"
-    blocks = rfm_blocks(TEN, RfmOptions(grid=grid), "en")
+    blocks = words(rfm_blocks(TEN, RfmOptions(grid=grid)), "en")
     assert by_customer(blocks["rfm.customers"])["E"][-1] == "champions"
     rows[1][3] = "Dormeurs"
     with pytest.raises(KcError) as error:
@@ -295,7 +296,7 @@ def assert_readable(blocks: dict) -> None:
 
 
 def test_one_customer():
-    blocks = rfm_blocks(make_orders([("A", "2024-05-17", 42.0)]), lang="en")
+    blocks = words(rfm_blocks(make_orders([("A", "2024-05-17", 42.0)])), "en")
     assert_readable(blocks)
     assert by_customer(blocks["rfm.customers"]) == \
         {"A": (1, 1, 42.0, 3, 3, 3, 3, "potential_loyalists")}
@@ -305,7 +306,7 @@ def test_one_customer():
 
 def test_only_one_time_buyers():
     orders = make_orders([(c, f"2024-0{i + 1}-10", 10.0 * (i + 1)) for i, c in enumerate("ABCDE")])
-    blocks = rfm_blocks(orders, lang="en")
+    blocks = words(rfm_blocks(orders), "en")
     assert_readable(blocks)
     assert (blocks["rfm.customers"]["f_score"] == 1).all()
     notes = blocks["rfm.notes"]["note"].tolist()
@@ -315,7 +316,7 @@ def test_only_one_time_buyers():
 def test_fewer_customers_than_scores():
     orders = make_orders([("A", "2024-01-10", 10.0), ("B", "2024-02-10", 20.0),
                           ("B", "2024-03-10", 20.0)])
-    blocks = rfm_blocks(orders)
+    blocks = words(rfm_blocks(orders), "fr")
     assert_readable(blocks)
     assert by_customer(blocks["rfm.customers"]) == {
         "B": (1, 2, 40.0, 4, 4, 4, 4, "loyal"), "A": (61, 1, 10.0, 2, 2, 2, 2, "need_attention")}
@@ -333,9 +334,9 @@ def test_money_is_scored_in_cents():
 def test_orders_after_the_analysis_date():
     orders = pd.concat([TEN, make_orders([("A", "2024-07-05", 80.0), ("Z", "2024-07-02", 60.0),
                                           ("C", "2024-08-01", -25.0)])], ignore_index=True)
-    blocks = rfm_blocks(orders, RfmOptions(analysis_date=pd.Timestamp("2024-07-01 17:30")), "en")
+    blocks = words(rfm_blocks(orders, RfmOptions(analysis_date=pd.Timestamp("2024-07-01 17:30"))), "en")
     assert_readable(blocks)
-    pd.testing.assert_frame_equal(blocks["rfm.customers"], rfm_blocks(TEN, lang="en")
+    pd.testing.assert_frame_equal(blocks["rfm.customers"], words(rfm_blocks(TEN), "en")
                                   ["rfm.customers"])
     summary = blocks["rfm.summary"].iloc[0]
     assert (summary["analysis_date"], summary["analysis_date_is_default"]) == (ANALYSIS, False)
@@ -349,7 +350,7 @@ def test_orders_after_the_analysis_date():
 
 
 def test_analysis_date_before_every_order():
-    blocks = rfm_blocks(TEN, RfmOptions(analysis_date=pd.Timestamp("2020-01-01")), "fr")
+    blocks = words(rfm_blocks(TEN, RfmOptions(analysis_date=pd.Timestamp("2020-01-01"))), "fr")
     assert_readable(blocks)
     assert blocks["rfm.customers"].empty
     assert tuple(blocks["rfm.customers"].columns) == CUSTOMERS_COLUMNS
@@ -362,7 +363,7 @@ def test_analysis_date_before_every_order():
 def test_zero_amount_orders():
     orders = make_orders([("A", "2024-01-10", 0.0), ("A", "2024-02-10", 0.0),
                           ("B", "2024-03-10", 0.0), ("C", "2024-03-11", 15.0)])
-    blocks = rfm_blocks(orders, lang="en")
+    blocks = words(rfm_blocks(orders), "en")
     assert_readable(blocks)
     customers = by_customer(blocks["rfm.customers"])
     assert customers["A"][1:3] == (2, 0.0) and customers["B"][1:3] == (1, 0.0)  # purchases
@@ -374,7 +375,7 @@ def test_zero_amount_orders():
 def test_refunds_only_customer():
     orders = make_orders([("A", "2024-01-10", 30.0), ("Z", "2024-01-12", -20.0),
                           ("Z", "2024-01-13", -5.0)])
-    blocks = rfm_blocks(orders, lang="en")
+    blocks = words(rfm_blocks(orders), "en")
     assert_readable(blocks)
     assert blocks["rfm.customers"]["customer_id"].tolist() == ["A"]
     summary = blocks["rfm.summary"].iloc[0]
@@ -387,7 +388,7 @@ def test_best_value_shared_by_many():
     orders = make_orders([(c, "2024-06-30", 10.0 + i) for i, c in enumerate("ABCDEFG")]
                          + [("H", "2024-01-01", 5.0), ("I", "2024-01-02", 5.0),
                             ("J", "2024-01-03", 5.0)])
-    blocks = rfm_blocks(orders, lang="en")
+    blocks = words(rfm_blocks(orders), "en")
     assert (blocks["rfm.customers"].set_index("customer_id").loc[list("ABCDEFG"), "r_score"]
             == 2).all()
     assert any(n.startswith("Recency: 70% of customers have the best value (1)")
@@ -415,7 +416,7 @@ def test_row_order_does_not_matter():
 
 def test_analyse_with_plain_settings():
     ctx = context(TEN, "fr", period="month")
-    blocks = rfm.analyse(ctx)
+    blocks = analysed(rfm, ctx)
     assert set(blocks) == {"rfm.segments", "rfm.grid", "rfm.grid_segments", "rfm.grid_cells",
                            "rfm.customers", "rfm.score_ranges", "rfm.summary", "rfm.notes"}
     assert by_customer(blocks["rfm.customers"]) == EXPECTED
@@ -447,7 +448,7 @@ def random_case(draw):
 @given(random_case())
 def test_properties(case):
     orders, rfm_settings = case
-    blocks = rfm_blocks(orders, rfm_settings, "en")
+    blocks = words(rfm_blocks(orders, rfm_settings), "en")
     assert_readable(blocks)
     customers = blocks["rfm.customers"]
     summary = blocks["rfm.summary"].iloc[0]
@@ -512,7 +513,7 @@ def test_cdnow_master():
     from tests.support.orders import cdnow_orders
 
     orders = cdnow_orders()
-    blocks = rfm_blocks(orders, lang="en")
+    blocks = words(rfm_blocks(orders), "en")
     summary = blocks["rfm.summary"].iloc[0]
     assert (summary["customers"], summary["revenue"]) == (23_570, 2_500_315.63)
     assert summary["analysis_date"] == pd.Timestamp("1998-07-01")

@@ -29,13 +29,15 @@ import pandas as pd
 from kc_sheets.analyses.contract import Analysis, BlockSpec, Col
 from kc_sheets.analyses.cohorts import CohortCells, cohort_cells, labels, periods_of, \
     shared_cells
-from kc_sheets.i18n import register, t
+from kc_sheets.analyses.labels import Label
 
-register({
+TEXTS = {
     "churn.outside_cohorts": ("Hors cohorte", "Outside cohorts"),
     "churn.total": ("Total", "Total"),
     "churn.all_cohorts": ("Toutes cohortes", "All cohorts"),
-})
+}
+OUTSIDE, TOTAL, ALL_COHORTS = (Label("churn.outside_cohorts"), Label("churn.total"),
+                               Label("churn.all_cohorts"))
 
 BY_COHORT_YEAR_COLUMNS = (
     "cohort", "year", "years_since_acquisition", "new_customers", "active_customers",
@@ -72,7 +74,7 @@ class YearlyCohorts:
     def __init__(self, orders: pd.DataFrame, cells: CohortCells | None = None):
         self.cells = cells = yearly_cells(orders) if cells is None else cells
         n = cells.periods
-        self.names = labels(periods_of(cells.first, n, "year"), "year", "en")  # same in fr
+        self.names = labels(periods_of(cells.first, n, "year"), "year")  # "2024": no words
         self.cohorts = cells.cohorts
         self.size = cells.cohort_size
         self.net = _calendar(cells, (cells.revenue + cells.refunds).round(2))
@@ -110,7 +112,7 @@ def _shift(matrix: np.ndarray) -> np.ndarray:
     return out
 
 
-def net_revenue(orders: pd.DataFrame, lang: str = "fr",
+def net_revenue(orders: pd.DataFrame,
                 years: YearlyCohorts | None = None) -> pd.DataFrame:
     """Net revenue by cohort (rows) and calendar year (columns named by the year), then the
     "Outside cohorts" row when some orders belong to no cohort, then the Total row; the
@@ -119,36 +121,36 @@ def net_revenue(orders: pd.DataFrame, lang: str = "fr",
     >>> orders = pd.DataFrame({"customer_id": ["x", "x", "y"], "order_date":
     ...     pd.to_datetime(["2022-01-03", "2024-02-01", "2024-02-05"]),
     ...     "amount": [10.0, 20.0, 5.0], "is_refund": False})
-    >>> net_revenue(orders, "en").values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    >>> net_revenue(orders).values.tolist()  # doctest: +NORMALIZE_WHITESPACE
     [['2022', 1, 10.0, 0.0, 20.0, 30.0], ['2024', 1, nan, nan, 5.0, 5.0],
-     ['Total', 2, 10.0, 0.0, 25.0, 35.0]]
+     [Label('churn.total'), 2, 10.0, 0.0, 25.0, 35.0]]
     """
     y = YearlyCohorts(orders) if years is None else years
     rows, names, sizes = [y.net], y.cohort_names(), list(y.size)
     if y.has_outside:
         rows.append(y.cells.outside[None, :])
-        names.append(t("churn.outside_cohorts", lang))
+        names.append(OUTSIDE)
         sizes.append(0)
     rows.append(y.year_total[None, :])
-    names.append(t("churn.total", lang))
+    names.append(TOTAL)
     sizes.append(int(y.size.sum()))
     out = y.frame(np.vstack(rows), names, sizes)
     out["total"] = np.nansum(np.vstack(rows), axis=1).round(2)
     return out
 
 
-def net_revenue_share(orders: pd.DataFrame, lang: str = "fr",
+def net_revenue_share(orders: pd.DataFrame,
                       years: YearlyCohorts | None = None) -> pd.DataFrame:
     """Each row of ``net_revenue`` divided by the year's net revenue (empty when it is 0).
 
     >>> orders = pd.DataFrame({"customer_id": ["x", "y"], "order_date":
     ...     pd.to_datetime(["2023-01-03", "2024-02-05"]), "amount": [10.0, 30.0],
     ...     "is_refund": False})
-    >>> net_revenue_share(orders, "en")[["cohort", "2024", "total"]].values.tolist()
-    [['2023', 0.0, 0.25], ['2024', 1.0, 0.75], ['Total', 1.0, 1.0]]
+    >>> net_revenue_share(orders)[["cohort", "2024", "total"]].values.tolist()
+    [['2023', 0.0, 0.25], ['2024', 1.0, 0.75], [Label('churn.total'), 1.0, 1.0]]
     """
     y = YearlyCohorts(orders) if years is None else years
-    table = net_revenue(orders, lang, y)
+    table = net_revenue(orders, y)
     totals = table.iloc[-1]
     for column in [*y.names, "total"]:
         table[column] = _ratio(table[column].to_numpy(dtype=float),
@@ -156,7 +158,7 @@ def net_revenue_share(orders: pd.DataFrame, lang: str = "fr",
     return table
 
 
-def net_revenue_retention(orders: pd.DataFrame, lang: str = "fr",
+def net_revenue_retention(orders: pd.DataFrame,
                           years: YearlyCohorts | None = None) -> pd.DataFrame:
     """Per cohort and year N: net revenue in N / net revenue in N-1 (empty in the cohort's first
     year and where revenue in N-1 is 0 or less), then the "All cohorts" row.
@@ -164,26 +166,26 @@ def net_revenue_retention(orders: pd.DataFrame, lang: str = "fr",
     >>> orders = pd.DataFrame({"customer_id": ["x", "x", "y"], "order_date":
     ...     pd.to_datetime(["2023-01-03", "2024-02-01", "2024-02-05"]),
     ...     "amount": [10.0, 5.0, 30.0], "is_refund": False})
-    >>> net_revenue_retention(orders, "en").values.tolist()
-    [['2023', 1, nan, 0.5], ['2024', 1, nan, nan], ['All cohorts', 2, nan, 0.5]]
+    >>> net_revenue_retention(orders).values.tolist()
+    [['2023', 1, nan, 0.5], ['2024', 1, nan, nan], [Label('churn.all_cohorts'), 2, nan, 0.5]]
     """
     y = YearlyCohorts(orders) if years is None else years
     rows = _ratio(y.net, y.previous_net, positive=True)
     everyone = y.all_cohorts(y.net, y.previous_net, positive=True)
     return y.frame(np.vstack([rows, everyone[None, :]]),
-                   [*y.cohort_names(), t("churn.all_cohorts", lang)], [*y.size, y.size.sum()])
+                   [*y.cohort_names(), ALL_COHORTS], [*y.size, y.size.sum()])
 
 
-def active_customers(orders: pd.DataFrame, lang: str = "fr",
+def active_customers(orders: pd.DataFrame,
                      years: YearlyCohorts | None = None) -> pd.DataFrame:
     """Customers of each cohort who purchased in each year, then the Total row."""
     y = YearlyCohorts(orders) if years is None else years
     total = np.nansum(y.active, axis=0)
     return y.frame(np.vstack([y.active, total[None, :]]),
-                   [*y.cohort_names(), t("churn.total", lang)], [*y.size, y.size.sum()])
+                   [*y.cohort_names(), TOTAL], [*y.size, y.size.sum()])
 
 
-def customer_retention(orders: pd.DataFrame, lang: str = "fr",
+def customer_retention(orders: pd.DataFrame,
                        years: YearlyCohorts | None = None, churn: bool = False) -> pd.DataFrame:
     """Per cohort and year N: customers active in N and N-1 / customers active in N-1 (or
     churn = 1 - that), then the "All cohorts" row.
@@ -191,18 +193,18 @@ def customer_retention(orders: pd.DataFrame, lang: str = "fr",
     >>> orders = pd.DataFrame({"customer_id": ["x", "x", "y", "z"], "order_date":
     ...     pd.to_datetime(["2023-01-03", "2024-02-01", "2023-02-05", "2024-03-01"]),
     ...     "amount": [10.0, 5.0, 30.0, 1.0], "is_refund": False})
-    >>> customer_retention(orders, "en").values.tolist()
-    [['2023', 2, nan, 0.5], ['2024', 1, nan, nan], ['All cohorts', 3, nan, 0.5]]
+    >>> customer_retention(orders).values.tolist()
+    [['2023', 2, nan, 0.5], ['2024', 1, nan, nan], [Label('churn.all_cohorts'), 3, nan, 0.5]]
     """
     y = YearlyCohorts(orders) if years is None else years
     rows = _ratio(y.retained, y.previous_active)
     everyone = y.all_cohorts(y.retained, y.previous_active)
     values = np.vstack([rows, everyone[None, :]])
     return y.frame(1 - values if churn else values,
-                   [*y.cohort_names(), t("churn.all_cohorts", lang)], [*y.size, y.size.sum()])
+                   [*y.cohort_names(), ALL_COHORTS], [*y.size, y.size.sum()])
 
 
-def by_cohort_year(orders: pd.DataFrame, lang: str = "fr",
+def by_cohort_year(orders: pd.DataFrame,
                    years: YearlyCohorts | None = None) -> pd.DataFrame:
     """The long table: one row per cohort and calendar year from the cohort's first year on."""
     y = YearlyCohorts(orders) if years is None else years
@@ -224,7 +226,7 @@ def by_cohort_year(orders: pd.DataFrame, lang: str = "fr",
     })[list(BY_COHORT_YEAR_COLUMNS)]
 
 
-def layer_cake(orders: pd.DataFrame, lang: str = "fr",
+def layer_cake(orders: pd.DataFrame,
                years: YearlyCohorts | None = None) -> pd.DataFrame:
     """Net revenue by calendar year and cohort, for a stacked area or column chart.
 
@@ -235,14 +237,14 @@ def layer_cake(orders: pd.DataFrame, lang: str = "fr",
     >>> orders = pd.DataFrame({"customer_id": ["x", "y"], "order_date":
     ...     pd.to_datetime(["2023-01-03", "2024-02-05"]), "amount": [10.0, 30.0],
     ...     "is_refund": False})
-    >>> layer_cake(orders, "en").values.tolist()
+    >>> layer_cake(orders).values.tolist()
     [['2023', '2023', 10.0], ['2023', '2024', 0.0], ['2024', '2023', 0.0], ['2024', '2024', 30.0]]
     """
     y = YearlyCohorts(orders) if years is None else years
     rows, names = [np.nan_to_num(y.net)], y.cohort_names()
     if y.has_outside:
         rows.append(y.cells.outside[None, :])
-        names.append(t("churn.outside_cohorts", lang))
+        names.append(OUTSIDE)
     values = np.vstack(rows)                                      # cohort x year
     return pd.DataFrame({
         "year": np.repeat(np.array(y.names, dtype=object), len(names)),
@@ -264,23 +266,23 @@ def layer_cake_by_year(cake: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"year": pd.Series([], dtype=object)})
     wide = cake.pivot(index="year", columns="cohort", values="net_revenue")
     wide = wide.reindex(index=pd.unique(cake["year"]), columns=pd.unique(cake["cohort"]))
-    wide.columns = [str(c) for c in wide.columns]
+    wide.columns = [c if isinstance(c, Label) else str(c) for c in wide.columns]
     return wide.reset_index(names="year")
 
 
 def analyse(ctx) -> dict[str, pd.DataFrame]:
     """The blocks of the churn template (always by calendar year, whatever Settings' period)."""
-    orders, lang = ctx.ingested.orders, ctx.lang
+    orders = ctx.ingested.orders
     years = YearlyCohorts(orders, shared_cells(ctx, "year", with_retained=True))
-    cake = layer_cake(orders, lang, years)
-    churn = customer_retention(orders, lang, years, churn=True)
+    cake = layer_cake(orders, years)
+    churn = customer_retention(orders, years, churn=True)
     return {
-        "churn.by_cohort_year": by_cohort_year(orders, lang, years),
-        "churn.net_revenue": net_revenue(orders, lang, years),
-        "churn.net_revenue_share": net_revenue_share(orders, lang, years),
-        "churn.net_revenue_retention": net_revenue_retention(orders, lang, years),
-        "churn.active_customers": active_customers(orders, lang, years),
-        "churn.customer_retention": customer_retention(orders, lang, years),
+        "churn.by_cohort_year": by_cohort_year(orders, years),
+        "churn.net_revenue": net_revenue(orders, years),
+        "churn.net_revenue_share": net_revenue_share(orders, years),
+        "churn.net_revenue_retention": net_revenue_retention(orders, years),
+        "churn.active_customers": active_customers(orders, years),
+        "churn.customer_retention": customer_retention(orders, years),
         "churn.customer_churn": churn,
         "churn.customer_churn_chart": churn,       # the same table, under the churn chart
         "churn.layer_cake": cake,
@@ -351,4 +353,4 @@ BLOCKS = (
     BlockSpec('churn.net_revenue_share', _YEAR_TABLE_COLUMNS, *_YEAR_TABLE_DOC),
 )
 
-ANALYSIS = Analysis("churn", analyse, BLOCKS)
+ANALYSIS = Analysis("churn", analyse, BLOCKS, texts=TEXTS)

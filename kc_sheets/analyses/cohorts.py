@@ -35,11 +35,12 @@ from kc_sheets.analyses.contract import Analysis, BlockSpec, Col, options_of
 from kc_sheets.analyses.periods import FREQ, MONTHS_PER, Period, PeriodOptions, check_period, \
     period_label
 from kc_sheets.analyses.reduction import CustomerMonths, customer_months, shared
-from kc_sheets.i18n import register, t
+from kc_sheets.analyses.labels import Label, objects
+from kc_sheets.analyses.periods import TEXTS as PERIOD_TEXTS
+from kc_sheets.analyses.periods import unit_label
 
-register({
-    "cohorts.weighted_average": ("Moyenne pondérée", "Weighted average"),
-})
+TEXTS = {**PERIOD_TEXTS, "cohorts.weighted_average": ("Moyenne pondérée", "Weighted average")}
+WEIGHTED_AVERAGE = Label("cohorts.weighted_average")
 
 
 LONG_COLUMNS = (
@@ -63,8 +64,9 @@ def periods_of(first: int, count: int, period: Period) -> pd.PeriodIndex:
     return pd.PeriodIndex.from_ordinals(np.arange(first, first + count), freq=FREQ[period])
 
 
-def labels(periods: pd.PeriodIndex, period: Period, lang: str) -> list[str]:
-    return [period_label(p, period, lang) for p in periods]
+def labels(periods: pd.PeriodIndex, period: Period) -> list:
+    """The label of each period (text, or a label for quarters)."""
+    return [period_label(p, period) for p in periods]
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ def cohort_cells(orders: pd.DataFrame | CustomerMonths, period: Period = "month"
         has_outside=bool((~in_cell).any()), retained=retained)
 
 
-def by_cohort_period(orders: pd.DataFrame, period: Period = "month", lang: str = "fr",
+def by_cohort_period(orders: pd.DataFrame, period: Period = "month",
                      cells: CohortCells | None = None) -> pd.DataFrame:
     """One row per cohort and period index reached (the long table every triangle comes from).
 
@@ -190,7 +192,7 @@ def by_cohort_period(orders: pd.DataFrame, period: Period = "month", lang: str =
     running = np.cumsum(np.where(keep, cells.revenue + cells.refunds, 0.0), axis=1)
     cumulative = running[row, k].round(2)
     periods = periods_of(cells.first, n, cells.period)
-    names = np.array(labels(periods, cells.period, lang), dtype=object)
+    names = objects(labels(periods, cells.period))
     starts = np.array(periods.to_timestamp().date if n else [], dtype=object)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = pd.DataFrame({
@@ -214,7 +216,7 @@ def by_cohort_period(orders: pd.DataFrame, period: Period = "month", lang: str =
     return out[list(LONG_COLUMNS)]
 
 
-def triangle(table: pd.DataFrame, metric: str, lang: str = "fr") -> pd.DataFrame:
+def triangle(table: pd.DataFrame, metric: str) -> pd.DataFrame:
     """One row per cohort, one column per period index (``period_0``, ``period_1``...).
 
     ``table`` is ``by_cohort_period(...)``. Periods a cohort has not reached are NaN (shown
@@ -225,8 +227,8 @@ def triangle(table: pd.DataFrame, metric: str, lang: str = "fr") -> pd.DataFrame
     >>> orders = pd.DataFrame({"customer_id": ["x", "x", "y"], "order_date":
     ...     pd.to_datetime(["2024-01-03", "2024-02-01", "2024-02-05"]),
     ...     "amount": [10.0, 20.0, 5.0], "is_refund": False})
-    >>> triangle(by_cohort_period(orders), "retention_rate", "en").values.tolist()
-    [['2024-01', 1, 1.0, 1.0], ['2024-02', 1, 1.0, nan], ['Weighted average', 2, 1.0, 1.0]]
+    >>> triangle(by_cohort_period(orders), "retention_rate").values.tolist()[1:]
+    [['2024-02', 1, 1.0, nan], [Label('cohorts.weighted_average'), 2, 1.0, 1.0]]
     """
     if metric not in TRIANGLE_METRICS:
         raise ValueError(f"metric must be one of {', '.join(TRIANGLE_METRICS)}, not {metric!r}")
@@ -245,10 +247,10 @@ def triangle(table: pd.DataFrame, metric: str, lang: str = "fr") -> pd.DataFrame
     names = list(cohorts)
     if names:                                                    # the weighted average row
         grid = np.vstack([grid, average[None, :]])
-        names.append(t("cohorts.weighted_average", lang))
+        names.append(WEIGHTED_AVERAGE)
         sizes = np.append(sizes, sizes.sum())
     out = pd.DataFrame(grid, columns=[f"period_{i}" for i in range(width)])
-    out.insert(0, "cohort", pd.array(names, dtype="str"))
+    out.insert(0, "cohort", objects(names))
     out.insert(1, "new_customers", sizes)
     return out
 
@@ -259,31 +261,30 @@ CURVE_METRICS = {"retention_curves": ("retention_rate", 1),      # (triangle, fi
                  "ltv_curves": ("cumulative_net_revenue_per_customer", 0)}
 
 
-def curves(triangle_frame: pd.DataFrame, lang: str = "fr", period: str = "month",
+def curves(triangle_frame: pd.DataFrame, period: str = "month",
            cohorts: int = CURVE_COHORTS, first: int = 0) -> pd.DataFrame:
     """A triangle turned into curves: one row per period since acquisition ("Mois 0", …), one
     column per cohort (the latest ``cohorts`` that reached ``CURVE_MIN_PERIODS`` periods, oldest
     first), then the weighted average of all cohorts; from period ``first`` on (the retention
     curves start at period 1: period 0 is 100 % for every cohort and would flatten the rest).
 
-    >>> tri = pd.DataFrame({"cohort": ["2024-01", "2024-02", "Moyenne pondérée"],
+    >>> tri = pd.DataFrame({"cohort": ["2024-01", "2024-02", "Average"],
     ...     "new_customers": [2, 1, 3], "period_0": [1.0, 1.0, 1.0], "period_1": [0.5, None, 0.5]})
-    >>> curves(tri, "en").columns.tolist(), curves(tri, "en").values.tolist()
-    (['period', '2024-01', 'Moyenne pondérée'], [['Month 0', 1.0, 1.0], ['Month 1', 0.5, 0.5]])
+    >>> curves(tri).columns.tolist(), curves(tri).values.tolist()[1][1:]
+    (['period', '2024-01', 'Average'], [0.5, 0.5])
     """
     periods = [c for c in triangle_frame.columns if str(c).startswith("period_")]
     body = triangle_frame.iloc[:-1] if len(triangle_frame) else triangle_frame
     reached = body[periods].notna().sum(axis=1).to_numpy() if len(body) else np.zeros(0)
     chosen = body[reached >= min(CURVE_MIN_PERIODS, len(periods))].tail(cohorts)
-    unit = t(f"unit.{period}", lang)
     shown = periods[first:]
-    out = pd.DataFrame({"period": pd.array([f"{unit} {i}" for i in range(first, len(periods))],
-                                           dtype="str")})
+    out = pd.DataFrame({"period": objects(unit_label(period, i)
+                                          for i in range(first, len(periods)))})
     for _, row in chosen.iterrows():
-        out[str(row["cohort"])] = row[shown].to_numpy(dtype=float)
+        out[row["cohort"]] = row[shown].to_numpy(dtype=float)
     if len(triangle_frame):
         last = triangle_frame.iloc[-1]
-        out[str(last["cohort"])] = last[shown].to_numpy(dtype=float)
+        out[last["cohort"]] = last[shown].to_numpy(dtype=float)
     return out
 
 
@@ -336,13 +337,12 @@ def shared_cells(ctx, period: Period, with_retained: bool = False) -> CohortCell
 def analyse(ctx) -> dict[str, pd.DataFrame]:
     """The blocks of the cohorts template: the long table, one triangle per metric, the summary."""
     period = options_of(ctx, PeriodOptions).period
-    table = by_cohort_period(ctx.ingested.orders, period, ctx.lang, shared_cells(ctx, period))
+    table = by_cohort_period(ctx.ingested.orders, period, shared_cells(ctx, period))
     blocks = {"cohorts.by_cohort_period": table}
     for metric in TRIANGLE_METRICS:
-        blocks[f"cohorts.{metric}"] = triangle(table, metric, ctx.lang)
+        blocks[f"cohorts.{metric}"] = triangle(table, metric)
     for name, (metric, first) in CURVE_METRICS.items():
-        blocks[f"cohorts.{name}"] = curves(blocks[f"cohorts.{metric}"], ctx.lang, period,
-                                           first=first)
+        blocks[f"cohorts.{name}"] = curves(blocks[f"cohorts.{metric}"], period, first=first)
     blocks["cohorts.summary"] = summary(table)
     return blocks
 
@@ -413,4 +413,4 @@ BLOCKS = (
     ),
 )
 
-ANALYSIS = Analysis("cohorts", analyse, BLOCKS, options=(PeriodOptions,))
+ANALYSIS = Analysis("cohorts", analyse, BLOCKS, options=(PeriodOptions,), texts=TEXTS)

@@ -12,7 +12,7 @@ This module imports nothing but the standard library and pandas.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 import pandas as pd
@@ -71,6 +71,7 @@ class Analysis:
     blocks: tuple[BlockSpec, ...]
     about: str = ""
     options: tuple[type, ...] = ()   # the typed options it reads (kc_sheets.settings.options)
+    texts: Mapping[str, tuple[str, str]] = field(default_factory=dict)   # its labels' texts
 
     def block(self, name: str) -> BlockSpec | None:
         return next((b for b in self.blocks if b.name == name), None)

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from kc_sheets.analyses.contract import Analysis, BlockSpec, Col, options_of
+from kc_sheets.analyses.labels import objects
+from kc_sheets.analyses.periods import TEXTS as PERIOD_TEXTS
 from kc_sheets.analyses.periods import FREQ, MONTHS_PER, Period, PeriodOptions, check_period, \
     period_label
 from kc_sheets.analyses.reduction import Reduction, month_ordinals, reduce_orders, reduction_of, \
@@ -77,8 +79,7 @@ def mark_first_purchases(orders: pd.DataFrame) -> pd.DataFrame:
     return purchases.sort_values(["customer_id", "order_date", "first_row"], kind="stable")
 
 
-def by_period(orders: pd.DataFrame | Reduction, period: Period = "month",
-              lang: str = "fr") -> pd.DataFrame:
+def by_period(orders: pd.DataFrame | Reduction, period: Period = "month") -> pd.DataFrame:
     """One row per period (gaps included) with first vs repeat revenue and customer counts,
     from the reduction (``orders`` may be one already): customers by period for the orders
     and revenues, each customer's first purchase for the new customers and first revenue.
@@ -118,12 +119,12 @@ def by_period(orders: pd.DataFrame | Reduction, period: Period = "month",
         "refunds": np.bincount(p, weights=grain.refunds, minlength=n).round(2) + 0.0,
     }, index=index)
     _derive(out)
-    out.insert(0, "period", [period_label(q, period, lang) for q in out.index])
+    out.insert(0, "period", objects(period_label(q, period) for q in out.index))
     out.insert(1, "period_start", out.index.to_timestamp().date)
     return out.reset_index(drop=True)[list(BY_PERIOD_COLUMNS)]
 
 
-def totals(orders: pd.DataFrame | Reduction, lang: str = "fr") -> pd.DataFrame:
+def totals(orders: pd.DataFrame | Reduction) -> pd.DataFrame:
     """The totals row: sums over all periods; customers counted once each (from the reduction,
     which ``orders`` may be already)."""
     reduction = reduction_of(orders)
@@ -157,9 +158,8 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
     """The blocks of the first-vs-repeat template, from the run's shared reduction."""
     reduction = shared(ctx)
     return {
-        "first_vs_repeat.by_period": by_period(reduction, options_of(ctx, PeriodOptions).period,
-                                               ctx.lang),
-        "first_vs_repeat.totals": totals(reduction, ctx.lang),
+        "first_vs_repeat.by_period": by_period(reduction, options_of(ctx, PeriodOptions).period),
+        "first_vs_repeat.totals": totals(reduction),
     }
 
 
@@ -201,4 +201,5 @@ BLOCKS = (
     ),
 )
 
-ANALYSIS = Analysis("first_vs_repeat", analyse, BLOCKS, options=(PeriodOptions,))
+ANALYSIS = Analysis("first_vs_repeat", analyse, BLOCKS, options=(PeriodOptions,),
+                    texts=PERIOD_TEXTS)

@@ -7,10 +7,12 @@ from typing import Literal
 
 import pandas as pd
 
-from kc_sheets.i18n import register
+from kc_sheets.analyses.labels import Label
 
-register({"unit.month": ("Mois", "Month"), "unit.quarter": ("Trim.", "Quarter"),
-          "unit.year": ("Année", "Year")})     # "Mois 3": triangle headers and curves
+TEXTS = {"unit.month": ("Mois", "Month"), "unit.quarter": ("Trim.", "Quarter"),
+         "unit.year": ("Année", "Year"),       # "Mois 3": triangle headers and curves
+         "unit.n": ("{unit} {n}", "{unit} {n}"),
+         "period.quarter": ("{year}-T{quarter}", "{year}-Q{quarter}")}
 
 Period = Literal["month", "quarter", "year"]
 PERIODS: tuple[Period, ...] = ("month", "quarter", "year")
@@ -46,14 +48,20 @@ def period_range(periods: pd.PeriodIndex, period: Period) -> pd.PeriodIndex:
     return pd.period_range(periods.min(), periods.max(), freq=FREQ[period])
 
 
-def period_label(p: pd.Period, period: Period, lang: str = "fr") -> str:
-    """'2024-01' for a month, '2024-T1' (fr) / '2024-Q1' (en) for a quarter, '2024' for a year.
+def period_label(p: pd.Period, period: Period) -> str | Label:
+    """'2024-01' for a month, '2024' for a year; a quarter is a label, '2024-T1' in French and
+    '2024-Q1' in English.
 
     >>> period_label(pd.Period("2024-02", "M"), "quarter")
-    '2024-T1'
+    Label('period.quarter', quarter=1, year=2024)
     """
     if period == "month":
         return f"{p.year}-{p.month:02d}"
     if period == "quarter":
-        return f"{p.year}-{'T' if lang == 'fr' else 'Q'}{p.quarter}"
+        return Label.of("period.quarter", year=p.year, quarter=p.quarter)
     return str(p.year)
+
+
+def unit_label(period: Period, n: int) -> Label:
+    """'Mois 3' / 'Month 3': the n-th period since acquisition."""
+    return Label.of("unit.n", unit=Label(f"unit.{period}"), n=n)

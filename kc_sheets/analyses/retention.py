@@ -37,14 +37,17 @@ import pandas as pd
 from kc_sheets.analyses.contract import Analysis, BlockSpec, Col, options_of
 from kc_sheets.analyses.cohorts import MONTHS_PER, CohortCells, check_period, \
     cohort_cells, labels, periods_of, shared_cells, shared_months
+from kc_sheets.analyses.cohorts import TEXTS as COHORT_TEXTS
+from kc_sheets.analyses.cohorts import WEIGHTED_AVERAGE
+from kc_sheets.analyses.labels import Label, objects
 from kc_sheets.analyses.periods import Period
 from kc_sheets.analyses.reduction import CustomerMonths, customer_months
-from kc_sheets.i18n import register, t
 
-register({
+TEXTS = {
+    **COHORT_TEXTS,
     "retention.method.basic": ("Méthode simple", "Basic method"),
     "retention.method.cohort": ("Méthode des cohortes", "Cohort method"),
-})
+}
 
 DEFAULT_WINDOW_MONTHS = 12
 
@@ -87,7 +90,7 @@ def basic_retention_rate(customers_at_start, customers_at_end, new_customers):
 
 
 def basic_by_period(orders: pd.DataFrame, period: Period = "month",
-                    window_months: int = DEFAULT_WINDOW_MONTHS, lang: str = "fr",
+                    window_months: int = DEFAULT_WINDOW_MONTHS,
                     months: CustomerMonths | None = None) -> pd.DataFrame:
     """One row per period (first to last period with an order): the basic method's counts.
 
@@ -137,7 +140,7 @@ def basic_by_period(orders: pd.DataFrame, period: Period = "month",
     new = at_end - retained
     periods = periods_of(first, count, period)
     out = pd.DataFrame({
-        "period": labels(periods, period, lang),
+        "period": objects(labels(periods, period)),
         "period_start": periods.start_time.date,
         "period_end": periods.end_time.date,
         "customers_at_start": at_start,
@@ -182,16 +185,16 @@ def _first_time(customer, m, same, length, window, count, customers) -> np.ndarr
 
 
 def cohort_method(orders: pd.DataFrame | CustomerMonths, period: Period = "month",
-                  lang: str = "fr", cells: CohortCells | None = None) -> pd.DataFrame:
+                  cells: CohortCells | None = None) -> pd.DataFrame:
     """Per cohort that reached the next period: its size, the customers who purchased again in
     the next period, their share; then the weighted average row (all retained / all customers).
 
     >>> orders = pd.DataFrame({"customer_id": ["x", "x", "y", "z"], "order_date":
     ...     pd.to_datetime(["2024-01-03", "2024-02-01", "2024-01-05", "2024-02-05"]),
     ...     "amount": 10.0, "is_refund": False})
-    >>> cohort_method(orders, lang="en")[["cohort", "cohort_size", "retained_customers",
-    ...                                   "retention_rate"]].values.tolist()
-    [['2024-01', 2, 1, 0.5], ['Weighted average', 2, 1, 0.5]]
+    >>> cohort_method(orders)[["cohort", "cohort_size", "retained_customers",
+    ...                        "retention_rate"]].values.tolist()[0]
+    ['2024-01', 2, 1, 0.5]
     """
     cells = cohort_cells(orders, check_period(period)) if cells is None else cells
     n = cells.periods
@@ -200,9 +203,9 @@ def cohort_method(orders: pd.DataFrame | CustomerMonths, period: Period = "month
     periods = periods_of(cells.first, n, cells.period)
     size = cells.cohort_size[rows].astype(np.int64)
     retained = cells.active[rows, 1].astype(np.int64) if len(rows) else size * 0
-    names = labels(periods, cells.period, lang)
+    names = labels(periods, cells.period)
     out = pd.DataFrame({
-        "cohort": [names[c] for c in cohorts] + [t("cohorts.weighted_average", lang)],
+        "cohort": objects([names[c] for c in cohorts] + [WEIGHTED_AVERAGE]),
         "cohort_start": [periods[c].start_time.date() for c in cohorts] + [None],
         "cohort_size": np.append(size, size.sum()),
         "retained_customers": np.append(retained, retained.sum()),
@@ -211,7 +214,7 @@ def cohort_method(orders: pd.DataFrame | CustomerMonths, period: Period = "month
     return out[list(COHORT_COLUMNS)]
 
 
-def summary(basic: pd.DataFrame, cohorts: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+def summary(basic: pd.DataFrame, cohorts: pd.DataFrame) -> pd.DataFrame:
     """One row per method: the customers it starts from, those retained, the rate.
 
     Basic method: all periods together (sum of retained customers / sum of customers at start).
@@ -222,7 +225,7 @@ def summary(basic: pd.DataFrame, cohorts: pd.DataFrame, lang: str = "fr") -> pd.
     last = cohorts.iloc[-1]
     out = pd.DataFrame({
         "method": ["basic", "cohort"],
-        "label": [t("retention.method.basic", lang), t("retention.method.cohort", lang)],
+        "label": [Label("retention.method.basic"), Label("retention.method.cohort")],
         "customers": [base, int(last["cohort_size"])],
         "retained_customers": [kept, int(last["retained_customers"])],
     })
@@ -232,16 +235,16 @@ def summary(basic: pd.DataFrame, cohorts: pd.DataFrame, lang: str = "fr") -> pd.
 
 def analyse(ctx) -> dict[str, pd.DataFrame]:
     """The retention blocks: the basic method by period, the cohort method, both summed up."""
-    orders, lang = ctx.ingested.orders, ctx.lang
+    orders = ctx.ingested.orders
     options = options_of(ctx, RetentionOptions)
     period, window = options.period, options.window_months
     months = shared_months(ctx)                    # shared with the cohorts and churn analyses
-    basic = basic_by_period(orders, period, window, lang, months)
-    cohorts = cohort_method(months, period, lang, shared_cells(ctx, period))
+    basic = basic_by_period(orders, period, window, months)
+    cohorts = cohort_method(months, period, shared_cells(ctx, period))
     return {
         "retention.basic_by_period": basic,
         "retention.cohort_method": cohorts,
-        "retention.summary": summary(basic, cohorts, lang),
+        "retention.summary": summary(basic, cohorts),
     }
 
 
@@ -292,4 +295,4 @@ BLOCKS = (
     ),
 )
 
-ANALYSIS = Analysis("retention", analyse, BLOCKS, options=(RetentionOptions,))
+ANALYSIS = Analysis("retention", analyse, BLOCKS, options=(RetentionOptions,), texts=TEXTS)

@@ -44,11 +44,15 @@ import pandas as pd
 from kc_sheets.analyses.contract import Analysis, BlockSpec, Col, options_of
 from kc_sheets.analyses.reduction import DAY_NS, Reduction, reduce_orders, reduce_until, shared
 from kc_sheets.analyses.rfm_scores import fm_scores, quintile_scores, threshold_scores
+from kc_sheets.analyses.labels import Day, Label, Number, categorical, objects
 from kc_sheets.analyses.rfm_segments import DEFAULT_GRID, SEGMENT_KEYS
 from kc_sheets.analyses.rfm_segments import SEGMENTS  # noqa: F401  (part of this module's API)
-from kc_sheets.i18n import Lang, number, register, t
+from kc_sheets.analyses.rfm_segments import TEXTS as SEGMENT_TEXTS
 
-register({
+TEXTS = {
+    **SEGMENT_TEXTS,
+    "rfm.shown.recency": ("{value} j", "{value} d"),
+    "rfm.shown.monetary": ("{value} €", "€{value}"),
     "rfm.criterion.recency": ("Récence", "Recency"),
     "rfm.criterion.frequency": ("Fréquence", "Frequency"),
     "rfm.criterion.monetary": ("Montant", "Monetary"),
@@ -90,11 +94,12 @@ register({
         "moins un achat et les notes départagent bien les clients.",
         "Nothing to report: every order is before the analysis date, every customer has a "
         "purchase and the scores tell customers apart."),
-})
+}
 
 CRITERIA = ("recency", "frequency", "monetary")
 MONETARY_CHOICES = ("revenue", "average_order_value")
 SCORING_CHOICES = ("quintiles", "thresholds")
+SEGMENT_LABELS = tuple(Label(f"rfm.segment.{k}") for k in SEGMENT_KEYS)
 DEFAULT_THRESHOLDS: dict[str, tuple[float, ...]] = {   # examples to adapt to the business
     "recency": (30, 90, 180, 365), "frequency": (2, 3, 5, 10), "monetary": (50, 100, 250, 500)}
 
@@ -231,8 +236,8 @@ def grid_array(grid: Mapping[tuple[int, int], str]) -> np.ndarray:
     return out
 
 
-def score_customers(aggregates: CustomerAggregates, settings: RfmOptions | None = None,
-                    lang: Lang = "fr") -> pd.DataFrame:
+def score_customers(aggregates: CustomerAggregates,
+                    settings: RfmOptions | None = None) -> pd.DataFrame:
     """The customer list (CUSTOMERS_COLUMNS): R, F, M, scores and segment, by segment in business
     order, then by monetary from the highest, then in order of first appearance."""
     settings = settings or RfmOptions()
@@ -256,11 +261,11 @@ def score_customers(aggregates: CustomerAggregates, settings: RfmOptions | None 
     fm = fm_scores(f, m)
     segment = grid_array(settings.grid)[r - 1, fm - 1]
     keys = np.array(SEGMENT_KEYS, dtype=object)
-    labels = np.array([t(f"rfm.segment.{k}", lang) for k in SEGMENT_KEYS], dtype=object)
     out = pd.DataFrame({
         "customer_id": frame["customer_id"], "recency_days": recency, "frequency": frequency,
         "monetary": monetary, "revenue": revenue, "r_score": r, "f_score": f, "m_score": m,
-        "fm_score": fm, "segment": keys[segment], "segment_label": labels[segment],
+        "fm_score": fm, "segment": keys[segment],
+        "segment_label": categorical(segment, SEGMENT_LABELS),
         "first_purchase": frame["first_purchase"], "last_purchase": frame["last_purchase"]})
     order = np.argsort(-monetary, kind="stable")
     order = order[np.argsort(segment[order].astype(np.int8), kind="stable")]
@@ -278,14 +283,14 @@ def _share(part: np.ndarray, whole: float) -> np.ndarray:
     return part / whole if whole else np.zeros(len(part))
 
 
-def segments_table(customers: pd.DataFrame, lang: Lang = "fr") -> pd.DataFrame:
+def segments_table(customers: pd.DataFrame) -> pd.DataFrame:
     """One row per segment in business order, empty segments included (zeros).
 
     >>> customers = pd.DataFrame({"segment": ["lost", "champions"], "revenue": [10.0, 30.0],
     ...     "recency_days": [300, 2], "frequency": [1, 4], "monetary": [10.0, 30.0]})
-    >>> table = segments_table(customers, "en")
+    >>> table = segments_table(customers)
     >>> table[["segment_label", "customers", "share_of_revenue"]].head(1).values.tolist()
-    [['Champions', 1, 0.75]]
+    [[Label('rfm.segment.champions'), 1, 0.75]]
     """
     n = len(SEGMENT_KEYS)
     position = _segment_positions(customers)
@@ -300,7 +305,7 @@ def segments_table(customers: pd.DataFrame, lang: Lang = "fr") -> pd.DataFrame:
 
     return pd.DataFrame({
         "segment": SEGMENT_KEYS,
-        "segment_label": [t(f"rfm.segment.{k}", lang) for k in SEGMENT_KEYS],
+        "segment_label": list(SEGMENT_LABELS),
         "customers": count.astype(np.int64),
         "share_of_customers": _share(count, len(customers)),
         "revenue": revenue,
@@ -308,13 +313,13 @@ def segments_table(customers: pd.DataFrame, lang: Lang = "fr") -> pd.DataFrame:
         "average_recency_days": mean("recency_days"),
         "average_frequency": mean("frequency"),
         "average_monetary": mean("monetary").round(2),
-        "description": [t(f"rfm.segment.{k}.description", lang) for k in SEGMENT_KEYS],
-        "action": [t(f"rfm.segment.{k}.action", lang) for k in SEGMENT_KEYS],
+        "description": [Label(f"rfm.segment.{k}.description") for k in SEGMENT_KEYS],
+        "action": [Label(f"rfm.segment.{k}.action") for k in SEGMENT_KEYS],
     })[list(SEGMENTS_COLUMNS)]
 
 
-def grid_cells(customers: pd.DataFrame, grid: Mapping[tuple[int, int], str] | None = None,
-               lang: Lang = "fr") -> pd.DataFrame:
+def grid_cells(customers: pd.DataFrame,
+               grid: Mapping[tuple[int, int], str] | None = None) -> pd.DataFrame:
     """The 25 cells of the grid as a long table (GRID_CELLS_COLUMNS): R from 5 down to 1, then
     FM from 1 to 5, with the cell's segment, customers, share of customers and net revenue."""
     grid = grid or DEFAULT_GRID
@@ -328,7 +333,7 @@ def grid_cells(customers: pd.DataFrame, grid: Mapping[tuple[int, int], str] | No
     keys = [grid[(int(a), int(b))] for a, b in zip(r, fm)]
     return pd.DataFrame({
         "r_score": r, "fm_score": fm, "segment": keys,
-        "segment_label": [t(f"rfm.segment.{k}", lang) for k in keys],
+        "segment_label": [Label(f"rfm.segment.{k}") for k in keys],
         "customers": count[index].astype(np.int64),
         "share_of_customers": _share(count[index], len(customers)),
         "revenue": revenue[index].round(2)})
@@ -343,18 +348,18 @@ def grid_wide(cells: pd.DataFrame, column: str) -> pd.DataFrame:
     return out
 
 
-def _shown(criterion: str, value: float, lang: Lang) -> str:
+def _shown(criterion: str, value: float) -> str | Label | Number:
     """A bound in its unit: days, purchases or euros ("192 j", "3", "12,60 €")."""
     if np.isnan(value):
         return ""
     if criterion == "recency":
-        return number(value, lang, 0, " j" if lang == "fr" else " d")
+        return Label.of("rfm.shown.recency", value=Number(value, 0))
     if criterion == "frequency":
-        return number(value, lang, 0)
-    return number(value, lang, 2, " €") if lang == "fr" else "€" + number(value, lang, 2)
+        return Number(value, 0)
+    return Label.of("rfm.shown.monetary", value=Number(value, 2))
 
 
-def score_ranges(customers: pd.DataFrame, lang: Lang = "fr") -> pd.DataFrame:
+def score_ranges(customers: pd.DataFrame) -> pd.DataFrame:
     """For each criterion and score: customers, lowest and highest value (blank when none), so a
     reader sees what "R = 5" means in days."""
     rows = []
@@ -367,14 +372,14 @@ def score_ranges(customers: pd.DataFrame, lang: Lang = "fr") -> pd.DataFrame:
             chosen = values[scores == score]
             low = chosen.min() if len(chosen) else np.nan
             high = chosen.max() if len(chosen) else np.nan
-            rows.append((criterion, t(f"rfm.criterion.{criterion}", lang), score, len(chosen),
-                         low, high, _shown(criterion, low, lang), _shown(criterion, high, lang)))
+            rows.append((criterion, Label(f"rfm.criterion.{criterion}"), score, len(chosen),
+                         low, high, _shown(criterion, low), _shown(criterion, high)))
     return pd.DataFrame(rows, columns=list(SCORE_RANGES_COLUMNS)).astype(
         {"score": np.int64, "customers": np.int64})
 
 
 def summary(aggregates: CustomerAggregates, customers: pd.DataFrame,
-            settings: RfmOptions | None = None, lang: Lang = "fr") -> pd.DataFrame:
+            settings: RfmOptions | None = None) -> pd.DataFrame:
     """One row (SUMMARY_COLUMNS). Net amounts of all orders = revenue + revenue after the
     analysis date + revenue of customers without purchase."""
     settings = settings or RfmOptions()
@@ -387,36 +392,35 @@ def summary(aggregates: CustomerAggregates, customers: pd.DataFrame,
         "revenue_after_analysis_date": aggregates.revenue_after,
         "customers_without_purchase": aggregates.customers_without_purchase,
         "revenue_without_purchase": aggregates.revenue_without_purchase,
-        "scoring": settings.scoring, "scoring_label": t(f"rfm.scoring.{settings.scoring}", lang),
+        "scoring": settings.scoring, "scoring_label": Label(f"rfm.scoring.{settings.scoring}"),
         "monetary": settings.monetary,
-        "monetary_label": t(f"rfm.monetary.{settings.monetary}", lang),
+        "monetary_label": Label(f"rfm.monetary.{settings.monetary}"),
     }])[list(SUMMARY_COLUMNS)]
 
 
 def notes(aggregates: CustomerAggregates, customers: pd.DataFrame,
-          settings: RfmOptions | None = None, lang: Lang = "fr") -> pd.DataFrame:
+          settings: RfmOptions | None = None) -> pd.DataFrame:
     """What a reader should know to trust the figures, one sentence per row (column ``note``)."""
     settings = settings or RfmOptions()
-    date = aggregates.analysis_date.strftime("%d/%m/%Y" if lang == "fr" else "%Y-%m-%d") \
-        if aggregates.analysis_date is not None else "-"
+    date = Day(aggregates.analysis_date) if aggregates.analysis_date is not None else "-"
     out = []
     if customers.empty:
-        out.append(t("rfm.note.no_customers", lang, date=date))
+        out.append(Label.of("rfm.note.no_customers", date=date))
     if aggregates.orders_after:
-        out.append(t("rfm.note.orders_after", lang, orders=aggregates.orders_after, date=date,
-                     revenue=number(aggregates.revenue_after, lang, 2)))
+        out.append(Label.of("rfm.note.orders_after", orders=aggregates.orders_after, date=date,
+                            revenue=Number(aggregates.revenue_after, 2)))
     if aggregates.customers_without_purchase:
-        out.append(t("rfm.note.without_purchase", lang,
-                     customers=aggregates.customers_without_purchase,
-                     revenue=number(aggregates.revenue_without_purchase, lang, 2)))
+        out.append(Label.of("rfm.note.without_purchase",
+                            customers=aggregates.customers_without_purchase,
+                            revenue=Number(aggregates.revenue_without_purchase, 2)))
     if settings.scoring == "quintiles" and 0 < len(customers) < 5:
-        out.append(t("rfm.note.few_customers", lang, customers=len(customers)))
+        out.append(Label.of("rfm.note.few_customers", customers=len(customers)))
     if settings.scoring == "quintiles" and len(customers) > 1:
-        out += _tie_notes(customers, lang)
-    return pd.DataFrame({"note": pd.Series(out, dtype="str")})
+        out += _tie_notes(customers)
+    return pd.DataFrame({"note": objects(out)})
 
 
-def _tie_notes(customers: pd.DataFrame, lang: Lang) -> list[str]:
+def _tie_notes(customers: pd.DataFrame) -> list[Label]:
     """Quintiles cannot tell apart customers with the same value: say so when every customer
     shares one value, or when those with the best value share a score below 5."""
     out = []
@@ -427,35 +431,35 @@ def _tie_notes(customers: pd.DataFrame, lang: Lang) -> list[str]:
         scores = customers[score_column].to_numpy()
         best = values.min() if criterion == "recency" else values.max()
         at_best = values == best
-        params = {"criterion": t(f"rfm.criterion.{criterion}", lang),
-                  "value": number(best, lang, 2 if criterion == "monetary" else 0),
+        params = {"criterion": Label(f"rfm.criterion.{criterion}"),
+                  "value": Number(best, 2 if criterion == "monetary" else 0),
                   "score": int(scores[at_best][0])}
         if at_best.all():
-            out.append(t("rfm.note.all_equal", lang, **params))
+            out.append(Label.of("rfm.note.all_equal", **params))
         elif params["score"] < 5:
-            out.append(t("rfm.note.best_tied", lang, share=number(100 * at_best.mean(), lang),
-                         **params))
+            out.append(Label.of("rfm.note.best_tied", share=Number(100 * at_best.mean()),
+                                **params))
     return out
 
 
 def rfm_blocks(orders: pd.DataFrame, settings: RfmOptions | None = None,
-               lang: Lang = "fr", reduce: Callable[[pd.Timestamp | None], Reduction] | None = None
+               reduce: Callable[[pd.Timestamp | None], Reduction] | None = None
                ) -> dict[str, pd.DataFrame]:
     """Every block of the RFM analysis from the canonical orders table (``reduce``: see
     :func:`customer_aggregates`)."""
     settings = settings or RfmOptions()
     aggregates = customer_aggregates(orders, settings.analysis_date, reduce)
-    customers = score_customers(aggregates, settings, lang)
-    cells = grid_cells(customers, settings.grid, lang)
+    customers = score_customers(aggregates, settings)
+    cells = grid_cells(customers, settings.grid)
     return {
-        "rfm.segments": segments_table(customers, lang),
+        "rfm.segments": segments_table(customers),
         "rfm.grid": grid_wide(cells, "customers").astype(np.int64),
         "rfm.grid_segments": grid_wide(cells, "segment_label"),
         "rfm.grid_cells": cells,
         "rfm.customers": customers,
-        "rfm.score_ranges": score_ranges(customers, lang),
-        "rfm.summary": summary(aggregates, customers, settings, lang),
-        "rfm.notes": notes(aggregates, customers, settings, lang),
+        "rfm.score_ranges": score_ranges(customers),
+        "rfm.summary": summary(aggregates, customers, settings),
+        "rfm.notes": notes(aggregates, customers, settings),
     }
 
 
@@ -463,10 +467,10 @@ def analyse(ctx) -> dict[str, pd.DataFrame]:
     """The blocks of the RFM template (settings read from ``ctx.settings.rfm_*`` when present);
     when there is nothing to warn about, the notes say so (a reader sees the list was checked).
     """
-    blocks = rfm_blocks(ctx.ingested.orders, options_of(ctx, RfmOptions), ctx.lang,
+    blocks = rfm_blocks(ctx.ingested.orders, options_of(ctx, RfmOptions),
                         lambda until: shared(ctx, until))
     if blocks["rfm.notes"].empty:
-        blocks["rfm.notes"] = pd.DataFrame({"note": [t("rfm.note.none", ctx.lang)]})
+        blocks["rfm.notes"] = pd.DataFrame({"note": objects([Label("rfm.note.none")])})
     return blocks
 
 
@@ -578,4 +582,4 @@ BLOCKS = (
     ),
 )
 
-ANALYSIS = Analysis("rfm", analyse, BLOCKS, options=(RfmOptions,))
+ANALYSIS = Analysis("rfm", analyse, BLOCKS, options=(RfmOptions,), texts=TEXTS)

@@ -3,8 +3,6 @@ marketing action each calls for, in French and English (data, kept apart from th
 
 from __future__ import annotations
 
-from kc_sheets.i18n import register
-
 # key, cells of the default grid (R then FM), French and English: label, description, action
 SEGMENTS: tuple[tuple[str, tuple[str, ...], tuple[str, str], tuple[str, str], tuple[str, str]],
                 ...] = (
@@ -91,5 +89,5 @@ FORMER_LABELS: dict[str, tuple[str, ...]] = {"new_customers": ("Nouveaux clients
 DEFAULT_GRID: dict[tuple[int, int], str] = {
     (int(cell[0]), int(cell[1])): key for key, cells, *_ in SEGMENTS for cell in cells}
 
-register({f"rfm.segment.{key}{suffix}": pair for key, _, label, description, action in SEGMENTS
-          for suffix, pair in (("", label), (".description", description), (".action", action))})
+TEXTS = {f"rfm.segment.{key}{suffix}": pair for key, _, label, description, action in SEGMENTS
+         for suffix, pair in (("", label), (".description", description), (".action", action))}

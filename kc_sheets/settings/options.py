@@ -13,7 +13,7 @@ import pandas as pd
 
 from kc_sheets.analyses.periods import PeriodOptions, check_period
 from kc_sheets.analyses.retention import DEFAULT_WINDOW_MONTHS, RetentionOptions
-from kc_sheets.analyses.rfm import CRITERIA, DEFAULT_THRESHOLDS, RfmOptions
+from kc_sheets.analyses.rfm import CRITERIA, DEFAULT_THRESHOLDS, TEXTS as RFM_TEXTS, RfmOptions
 from kc_sheets.analyses.rfm_segments import DEFAULT_GRID, FORMER_LABELS, SEGMENT_KEYS
 from kc_sheets.cells import col_letter
 from kc_sheets.errors import KcError
@@ -21,6 +21,7 @@ from kc_sheets.i18n import Lang, all_texts, register, t
 from kc_sheets.settings import SETTINGS_VALUE_COL
 from kc_sheets.ingest.parsing import normalize_header, parse_amounts, parse_dates
 
+register(RFM_TEXTS)          # segment and criterion names, read back in a Settings grid
 register({
     "rfm.bad_date": (
         "date d'analyse RFM non reconnue : « {value} ». Saisissez une date (31/12/2024) ou laissez "

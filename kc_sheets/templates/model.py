@@ -13,6 +13,7 @@ from typing import Literal
 
 from kc_sheets.analyses.contract import Analysis, BlockSpec
 from kc_sheets.cells import col_letter, parse_ref
+from kc_sheets.i18n import register
 
 Fmt = Literal["text", "int", "money", "money0", "percent", "date", "datetime", "number",
               "seconds"]
@@ -273,6 +274,8 @@ class Template:
 
     def __post_init__(self) -> None:
         check_contract(self)
+        for analysis in self.analyses:         # the texts of the labels its analyses produce
+            register(analysis.texts)
 
     def declared(self) -> dict[str, BlockSpec]:
         """Every block the template's analyses and the engine produce, by name."""
