@@ -78,7 +78,9 @@ def _phases(path: Path) -> dict[str, list[float]]:
         RAW_TAB, Context, book_settings, ingest_options, quality_blocks, run_blocks,
         settings_tab_name, tab_writes,
     )
+    from kc_sheets.i18n import translate_block
     from kc_sheets.ingest.transactions import ingest
+    from kc_sheets.settings.options import read_options
 
     times: dict[str, list[float]] = {}  # phase: [seconds, peak MB of the process so far]
     clock = time.perf_counter()
@@ -99,10 +101,12 @@ def _phases(path: Path) -> dict[str, list[float]]:
     lap("read Raw Data (XlsxBook.read_raw)")
     ingested = ingest(raw, ingest_options(settings, settings_tab))
     lap("ingest (transactions.ingest)")
-    ctx = Context(ingested, settings, lang, template)
+    ctx = Context(ingested, settings, lang, template,
+                  options=read_options(template.analyses, settings, lang))
     blocks = {}
     for analysis in template.analyses:
-        blocks.update(analysis(ctx))
+        blocks.update({name: translate_block(frame, lang)
+                       for name, frame in analysis(ctx).items()})
         lap(f"analysis {analysis.name}")
     blocks.update(quality_blocks(ingested, lang))
     lap("quality blocks (set-aside list)")

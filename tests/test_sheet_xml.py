@@ -4,6 +4,7 @@ those the cell-by-cell writer makes, whatever the values."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -67,3 +68,52 @@ def test_error_cells_are_found_with_any_prefix_and_attribute_order(tmp_path) -> 
         z.writestr("xl/worksheets/sheet1.xml", xml)
     assert error_cells(path, "xl/worksheets/sheet1.xml") == {
         (2, 1): "#N/A", (2, 2): "#DIV/0!", (3, 5): "#SPILL!"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.integers(-10**14, 10**14).map(lambda c: c / 100),
+                          st.floats(allow_nan=True, allow_infinity=True)), min_size=1,
+                max_size=30))
+def test_number_texts_read_back_as_the_same_double(values) -> None:
+    """Whole cents are written from integers, everything else by repr: always what repr says."""
+    from kc_sheets.xlsx.sheet_xml import number_texts
+
+    numbers = np.array(values, dtype=float)
+    finite = np.isfinite(numbers)
+    texts = number_texts(numbers).to_pylist()
+    assert [t for t, ok in zip(texts, finite) if ok] == [repr(float(v)) for v in numbers[finite]]
+
+
+def test_long_tables_written_as_runs_equal_cell_by_cell(tmp_path, monkeypatch) -> None:
+    """The all-in-one workbook calculated with long tables kept as Arrow runs of rows (the
+    RFM customer list, the cohort table) is byte for byte the one written cell by cell."""
+    import zipfile
+
+    from kc_sheets import sample_data
+    from kc_sheets.calculate import calculate
+    from kc_sheets.templates import get
+    from kc_sheets.xlsx import sheet_xml
+    from kc_sheets.xlsx.raw_writer import fill_raw_data
+    from kc_sheets.xlsx.render import build
+
+    source = tmp_path / "source.xlsx"
+    build(get("all-in-one"), source, "fr")
+    fill_raw_data(source, sample_data.generate(rows=12_000, seed=3))
+    parts = {}
+    fragment_rows = sheet_xml.FRAGMENT_ROWS
+    for name, fragment_rows in (("runs", fragment_rows), ("cells", 10**9)):
+        monkeypatch.setattr(sheet_xml, "FRAGMENT_ROWS", fragment_rows)
+        book = tmp_path / f"{name}.xlsx"
+        book.write_bytes(source.read_bytes())
+        calculate(book)
+        with zipfile.ZipFile(book) as zf:
+            parts[name] = {n: zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/")}
+    assert parts["runs"].keys() == parts["cells"].keys()
+    long = [n for n, xml in parts["runs"].items() if xml.count(b"<row ") > 2 * 2000]
+    assert len(long) >= 2                      # Raw Data, and at least the RFM customer list
+    for name in parts["runs"]:
+        # the run stamp (duration, time) differs between two runs: compare the rest
+        a, b = (re.sub(rb"Dernier calcul[^<]*", b"", parts[k][name]) for k in ("runs", "cells"))
+        if b"Date du calcul" in a:               # the quality tab: its run stamp
+            a, b = (re.sub(rb"<v>[0-9.]+</v>", b"", x) for x in (a, b))
+        assert a == b, name

@@ -444,7 +444,7 @@ class XlsxBook:
     def write(self, writes: list[TabWrite], out: Path | None = None) -> Path:
         """Write blocks into their tabs; atomically replaces ``out`` (default: the file itself)."""
         out = Path(out) if out else (self.out or self.path)
-        replace: dict[str, bytes] = {}
+        replace: dict[str, object] = {}     # bytes, or a sheet's XML chunks (streamed to the zip)
         delete: set[str] = set()
         with OoxmlPackage(self.path) as pkg:
             for tab_write in writes:
@@ -453,7 +453,7 @@ class XlsxBook:
                 counts: dict[str, int] = {}
                 for block_write in tab_write.blocks:
                     counts[block_write.block.name] = editor.write_block(block_write)
-                replace[part] = editor.to_bytes()
+                replace[part] = editor.chunks()    # produced while the zip is written
                 for chart in self._charts_of(pkg, part):
                     xml = replace.get(chart) or pkg.read(chart)
                     replace[chart] = _update_chart(xml, tab_write, counts)

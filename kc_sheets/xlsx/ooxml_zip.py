@@ -23,6 +23,8 @@ Public API:
 
 from __future__ import annotations
 
+import concurrent.futures
+import itertools
 import os
 import re
 import struct
@@ -30,7 +32,7 @@ import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -334,16 +336,30 @@ def _copy_raw(fp: BinaryIO, info: zipfile.ZipInfo, out: _CountingWriter,
     return e
 
 
-def _write_new(name: str, data: bytes, out: _CountingWriter, dos_time: int, dos_date: int,
+def _write_new(name: str, data, out: _CountingWriter, dos_time: int, dos_date: int,
                like: zipfile.ZipInfo | None) -> _Entry:
     """Write one entry with new content, deflated at COMPRESS_LEVEL (FAST_COMPRESS_LEVEL for
-    parts of FAST_COMPRESS_FROM bytes or more: a customer list of 500,000 rows)."""
-    if not isinstance(data, (bytes, bytearray, memoryview)):
+    parts of FAST_COMPRESS_FROM bytes or more: a customer list of 500,000 rows).
+
+    ``data`` is bytes, or an iterable of bytes chunks (a sheet produced row by row): chunks are
+    compressed as they come and written straight to the output, so a big part is never held
+    whole, neither as XML nor compressed; the local header is written first and completed
+    once the sizes and CRC are known (the output is a seekable file)."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        chunks = iter((bytes(data),))
+    elif isinstance(data, str) or not hasattr(data, "__iter__"):
         raise TypeError(f"replacement for {name!r} must be bytes, not {type(data).__name__}")
-    data = bytes(data)
-    level = FAST_COMPRESS_LEVEL if len(data) >= FAST_COMPRESS_FROM else COMPRESS_LEVEL
+    else:
+        chunks = iter(data)
+    # the level depends on the size: look ahead up to FAST_COMPRESS_FROM bytes
+    head, size = [], 0
+    for chunk in chunks:
+        head.append(chunk)
+        size += len(chunk)
+        if size >= FAST_COMPRESS_FROM:
+            break
+    level = FAST_COMPRESS_LEVEL if size >= FAST_COMPRESS_FROM else COMPRESS_LEVEL
     comp = zlib.compressobj(level, zlib.DEFLATED, -15)
-    payload = comp.compress(data) + comp.flush()
     name_bytes, utf8 = _encode_name(name)
     if like is not None:
         version_made = (like.create_system << 8) | min(like.create_version, 63)
@@ -357,9 +373,9 @@ def _write_new(name: str, data: bytes, out: _CountingWriter, dos_time: int, dos_
         method=_DEFLATED,
         dos_time=dos_time,
         dos_date=dos_date,
-        crc=zlib.crc32(data) & 0xFFFFFFFF,
-        csize=len(payload),
-        usize=len(data),
+        crc=0,
+        csize=0,
+        usize=0,
         version_needed=_version_needed(_DEFLATED, name),
         version_made=version_made,
         internal_attr=internal_attr,
@@ -368,8 +384,53 @@ def _write_new(name: str, data: bytes, out: _CountingWriter, dos_time: int, dos_
         offset=out.offset,
     )
     _check_out_limits(e, name)
-    _write_local_header(out, e)
-    out.write(payload)
+    _write_local_header(out, e)                 # sizes and CRC filled in below
+    crc = usize = csize = 0
+
+    def blocks() -> Iterator[bytes]:
+        """The chunks gathered in blocks of about _CHUNK bytes."""
+        pending: list[bytes] = []
+        pending_size = 0
+        for chunk in itertools.chain(head, chunks):
+            pending.append(chunk)
+            pending_size += len(chunk)
+            if pending_size >= _CHUNK:
+                yield b"".join(pending)
+                pending, pending_size = [], 0
+        if pending:
+            yield b"".join(pending)
+
+    def deflate(block: bytes) -> bytes:
+        """Compress a block and carry the CRC on (zlib lets go of the GIL meanwhile); one
+        worker takes the blocks in order, so the running CRC is the file's."""
+        nonlocal crc
+        crc = zlib.crc32(block, crc)
+        return comp.compress(block)
+
+    # Each block is compressed on a second thread while the next one is produced (a sheet's
+    # rows are built by Python and Arrow, the deflate by zlib: the two cores share the work).
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        previous = None
+        for block in itertools.chain(blocks(), [None]):
+            if previous is not None:
+                payload = previous.result()
+                if payload:
+                    out.write(payload)
+                    csize += len(payload)
+            if block is None:
+                break
+            usize += len(block)
+            previous = pool.submit(deflate, block)
+    tail = comp.flush()
+    out.write(tail)
+    csize += len(tail)
+    e.crc, e.csize, e.usize = crc & 0xFFFFFFFF, csize, usize
+    _check_out_limits(e, name)
+    end = out.offset
+    out.fp.seek(e.offset)                       # complete the local header, then carry on
+    local = _CountingWriter(out.fp)
+    _write_local_header(local, e)
+    out.fp.seek(end)
     return e
 
 
@@ -409,7 +470,7 @@ def _plan_added(src_names: set[str], replace: Mapping[str, object],
     return ordered + rest
 
 
-def _write_to(fp_src: BinaryIO, src: Path, out_fp: BinaryIO, replace: Mapping[str, bytes],
+def _write_to(fp_src: BinaryIO, src: Path, out_fp: BinaryIO, replace: Mapping[str, bytes | Iterable[bytes]],
               delete: Iterable[str], add_order: list[str] | None,
               fixed_time: DateTime | None) -> None:
     delete = set(delete)
@@ -458,7 +519,7 @@ def _same_file(a: Path, b: Path) -> bool:
 def write_package(
     src: StrPath,
     dst: StrPath,
-    replace: Mapping[str, bytes],
+    replace: Mapping[str, bytes | Iterable[bytes]],
     delete: Iterable[str] = frozenset(),
     add_order: list[str] | None = None,
     fixed_time: DateTime | None = None,
@@ -499,7 +560,7 @@ def write_package(
 def atomic_write_package(
     src: StrPath,
     dst: StrPath,
-    replace: Mapping[str, bytes],
+    replace: Mapping[str, bytes | Iterable[bytes]],
     delete: Iterable[str] = frozenset(),
     add_order: list[str] | None = None,
     fixed_time: DateTime | None = None,
