@@ -11,7 +11,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kc_sheets.xlsx.sheet_xml import _column_cells, row_fragments
+from kc_sheets.xlsx.cell_xml import _column_cells, row_fragments
 
 TEXT = st.one_of(st.none(), st.text(max_size=12), st.sampled_from(
     ["=HYPERLINK(\"x\")", " lead", "trail ", "a & b <c>", "line\nbreak", "\x01ctrl", "00123"]))
@@ -76,7 +76,7 @@ def test_error_cells_are_found_with_any_prefix_and_attribute_order(tmp_path) -> 
                 max_size=30))
 def test_number_texts_read_back_as_the_same_double(values) -> None:
     """Whole cents are written from integers, everything else by repr: always what repr says."""
-    from kc_sheets.xlsx.sheet_xml import number_texts
+    from kc_sheets.xlsx.cell_xml import number_texts
 
     numbers = np.array(values, dtype=float)
     finite = np.isfinite(numbers)

@@ -41,7 +41,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kc_sheets.backends.protocol import BlockWrite, TabWrite
-from kc_sheets.xlsx.sheet_xml import MAX_CELL_TEXT, block_region
+from kc_sheets.xlsx.cell_xml import MAX_CELL_TEXT
+from kc_sheets.xlsx.sheet_xml import block_region
 from kc_sheets.cells import repoint_ranges
 from kc_sheets.errors import KcError
 from kc_sheets.i18n import register

@@ -20,7 +20,8 @@ from lxml import etree
 from kc_sheets.xlsx.ooxml_zip import (
     OoxmlPackage, atomic_write_package, rels_name, resolve_target,
 )
-from kc_sheets.xlsx.sheet_xml import _INVALID_XML, NS
+from kc_sheets.xlsx.cell_xml import _INVALID_XML
+from kc_sheets.xlsx.sheet_xml import NS
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"

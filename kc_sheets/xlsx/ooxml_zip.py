@@ -359,7 +359,6 @@ def _write_new(name: str, data, out: _CountingWriter, dos_time: int, dos_date: i
         if size >= FAST_COMPRESS_FROM:
             break
     level = FAST_COMPRESS_LEVEL if size >= FAST_COMPRESS_FROM else COMPRESS_LEVEL
-    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
     name_bytes, utf8 = _encode_name(name)
     if like is not None:
         version_made = (like.create_system << 8) | min(like.create_version, 63)
@@ -385,13 +384,30 @@ def _write_new(name: str, data, out: _CountingWriter, dos_time: int, dos_date: i
     )
     _check_out_limits(e, name)
     _write_local_header(out, e)                 # sizes and CRC filled in below
+    e.crc, e.csize, e.usize = _deflate_into(out, itertools.chain(head, chunks), level)
+    _check_out_limits(e, name)
+    end = out.offset
+    out.fp.seek(e.offset)                       # complete the local header, then carry on
+    local = _CountingWriter(out.fp)
+    _write_local_header(local, e)
+    out.fp.seek(end)
+    return e
+
+
+def _deflate_into(out: _CountingWriter, chunks: Iterable[bytes], level: int
+                  ) -> tuple[int, int, int]:
+    """Deflate ``chunks`` into ``out`` as they come; returns (CRC, compressed size, size).
+
+    Chunks are gathered in blocks of about _CHUNK bytes; each block is compressed on a second
+    thread while the next one is produced (a sheet's rows are built by Python and Arrow, the
+    deflate by zlib, which lets go of the GIL: the two cores share the work)."""
+    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
     crc = usize = csize = 0
 
     def blocks() -> Iterator[bytes]:
-        """The chunks gathered in blocks of about _CHUNK bytes."""
         pending: list[bytes] = []
         pending_size = 0
-        for chunk in itertools.chain(head, chunks):
+        for chunk in chunks:
             pending.append(chunk)
             pending_size += len(chunk)
             if pending_size >= _CHUNK:
@@ -401,37 +417,25 @@ def _write_new(name: str, data, out: _CountingWriter, dos_time: int, dos_date: i
             yield b"".join(pending)
 
     def deflate(block: bytes) -> bytes:
-        """Compress a block and carry the CRC on (zlib lets go of the GIL meanwhile); one
-        worker takes the blocks in order, so the running CRC is the file's."""
+        """One worker takes the blocks in order, so the running CRC is the file's."""
         nonlocal crc
         crc = zlib.crc32(block, crc)
         return comp.compress(block)
 
-    # Each block is compressed on a second thread while the next one is produced (a sheet's
-    # rows are built by Python and Arrow, the deflate by zlib: the two cores share the work).
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         previous = None
         for block in itertools.chain(blocks(), [None]):
             if previous is not None:
                 payload = previous.result()
-                if payload:
-                    out.write(payload)
-                    csize += len(payload)
+                out.write(payload)
+                csize += len(payload)
             if block is None:
                 break
             usize += len(block)
             previous = pool.submit(deflate, block)
     tail = comp.flush()
     out.write(tail)
-    csize += len(tail)
-    e.crc, e.csize, e.usize = crc & 0xFFFFFFFF, csize, usize
-    _check_out_limits(e, name)
-    end = out.offset
-    out.fp.seek(e.offset)                       # complete the local header, then carry on
-    local = _CountingWriter(out.fp)
-    _write_local_header(local, e)
-    out.fp.seek(end)
-    return e
+    return crc & 0xFFFFFFFF, csize + len(tail), usize
 
 
 def _write_central_directory(out: _CountingWriter, entries: list[_Entry], comment: bytes) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kc_sheets.xlsx.ooxml_zip import OoxmlPackage, atomic_write_package
-from kc_sheets.xlsx.sheet_xml import escape_text
+from kc_sheets.xlsx.cell_xml import escape_text
 from kc_sheets.backends.xlsx import XlsxBook
 from kc_sheets.cells import col_letter, serials
 
